@@ -1,0 +1,31 @@
+export { objectKey, type KubeObject, type ObjectMeta, type Wire } from './resources/kube-object.js';
+export {
+  defineResource,
+  resourceName,
+  resourcePath,
+  type ResourceDescriptor,
+  type ResourceSpec,
+} from './resources/resource.js';
+export {
+  BuiltinResources,
+  ConfigMaps,
+  CronJobs,
+  CustomResourceDefinitions,
+  DaemonSets,
+  Deployments,
+  EndpointSlices,
+  Endpoints,
+  Events,
+  Jobs,
+  Leases,
+  Namespaces,
+  Nodes,
+  PersistentVolumeClaims,
+  PersistentVolumes,
+  Pods,
+  ReplicaSets,
+  Secrets,
+  ServiceAccounts,
+  Services,
+  StatefulSets,
+} from './resources/builtins.js';
