@@ -1,3 +1,3 @@
 import { libConfig } from '../../tools/scripts/tsup-lib.js';
 
-export default libConfig();
+export default libConfig({ entry: ['src/index.ts', 'src/cli.ts'] });

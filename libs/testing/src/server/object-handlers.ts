@@ -1,0 +1,269 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StatusErrors } from '../api/status.js';
+import { applyJsonPatch } from '../patch/json-patch.js';
+import { applyMergePatch } from '../patch/merge-patch.js';
+import { ObjectStore } from '../store/object-store.js';
+import type { ServedResource } from '../store/served-resource.js';
+import { metadataJson, type StoredVersion } from '../store/stored-version.js';
+import { parseJson, parseJsonObject, readBody } from './body.js';
+import { selectorPredicate, tableOf } from './list-handler.js';
+import type { ListOptions } from './list-options.js';
+import { mediaType, type Representation } from './media.js';
+import { sendJson } from './respond.js';
+import type { ServerContext } from './server-context.js';
+
+type Json = Record<string, unknown>;
+
+const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
+
+/** The addressed object of a request. */
+export interface ObjectTarget {
+  readonly served: ServedResource;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  readonly subresource: string | undefined;
+}
+
+const decoder = (served: ServedResource) => (v: StoredVersion) => JSON.parse(served.head + v.body) as Json;
+const dryRunOf = (query: URLSearchParams): boolean => query.getAll('dryRun').includes('All');
+
+function objectResponse(
+  served: ServedResource,
+  version: StoredVersion,
+  representation: Representation,
+  rv: number,
+): string {
+  if (representation === 'partial')
+    return `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${metadataJson(version)}}`;
+  if (representation === 'table') return tableOf(served, version, rv);
+  return served.head + version.body;
+}
+
+async function jsonBody(ctx: ServerContext, req: IncomingMessage): Promise<Json> {
+  const type = mediaType(req.headers['content-type']);
+  if (type !== '' && type !== 'application/json' && type !== 'application/yaml')
+    throw StatusErrors.unsupportedMediaType(BODY_TYPES);
+  return parseJsonObject(await readBody(req, ctx.settings.maxBodyBytes));
+}
+
+/** Checks the type meta of a request body against the endpoint (missing type meta is defaulted). */
+function checkTypeMeta(served: ServedResource, object: Json): void {
+  const { kind, apiVersion } = served.descriptor;
+  const bodyKind = object['kind'];
+  const bodyVersion = object['apiVersion'];
+  if (bodyKind !== undefined && bodyKind !== kind) {
+    throw StatusErrors.badRequest(
+      `${String(bodyKind)} in version "${String(bodyVersion ?? '')}" cannot be handled as a ${kind}: the kind does not match ${kind}`,
+    );
+  }
+  if (bodyVersion !== undefined && bodyVersion !== apiVersion) {
+    throw StatusErrors.badRequest(
+      `the API version in the data (${String(bodyVersion)}) does not match the expected API version (${apiVersion})`,
+    );
+  }
+}
+
+/** Puts the URL's namespace into the body's metadata (400 when the body names another). */
+function withNamespace(served: ServedResource, object: Json, namespace: string | undefined): Json {
+  const meta = { ...((object['metadata'] ?? {}) as Json) };
+  if (served.descriptor.namespaced) {
+    const bodyNamespace = meta['namespace'];
+    if (bodyNamespace !== undefined && bodyNamespace !== '' && bodyNamespace !== namespace) {
+      throw StatusErrors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    meta['namespace'] = namespace;
+  }
+  return { ...object, metadata: meta };
+}
+
+function checkName(object: Json, name: string): void {
+  const bodyName = ((object['metadata'] ?? {}) as Json)['name'];
+  if (bodyName !== name)
+    throw StatusErrors.badRequest(
+      `the name of the object (${String(bodyName ?? '')}) does not match the name on the URL (${name})`,
+    );
+}
+
+/** POST on a collection. */
+export async function serveCreate(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  served: ServedResource,
+  namespace: string | undefined,
+  query: URLSearchParams,
+): Promise<void> {
+  if (served.descriptor.namespaced && namespace === undefined) throw StatusErrors.methodNotAllowed();
+  const object = await jsonBody(ctx, req);
+  checkTypeMeta(served, object);
+  const version = ctx.store.create(served, withNamespace(served, object, namespace), {
+    dryRun: dryRunOf(query),
+  });
+  sendJson(res, 201, served.head + version.body);
+}
+
+/** GET of one object (or its status). */
+export function serveGet(
+  ctx: ServerContext,
+  res: ServerResponse,
+  target: ObjectTarget,
+  representation: Representation,
+): void {
+  const version = target.served.table.current(ObjectStore.key(target.served, target.namespace, target.name));
+  if (version === undefined) throw StatusErrors.notFound(target.served.descriptor, target.name);
+  sendJson(res, 200, objectResponse(target.served, version, representation, ctx.store.rv));
+}
+
+/** PUT of one object (or its status). */
+export async function serveUpdate(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ObjectTarget,
+  query: URLSearchParams,
+): Promise<void> {
+  const { served } = target;
+  const object = await jsonBody(ctx, req);
+  checkTypeMeta(served, object);
+  checkName(object, target.name);
+  const version = ctx.store.update(served, withNamespace(served, object, target.namespace), {
+    scope: target.subresource === 'status' ? 'status' : 'main',
+    dryRun: dryRunOf(query),
+    decode: decoder(served),
+  });
+  sendJson(res, 200, served.head + version.body);
+}
+
+/** PATCH of one object: JSON patch, merge patch, strategic merge (applied as a merge), and server-side apply (as a merge). */
+export async function servePatch(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ObjectTarget,
+  query: URLSearchParams,
+): Promise<void> {
+  const { served } = target;
+  const type = mediaType(req.headers['content-type']);
+  const allowed = served.builtin
+    ? PATCH_TYPES
+    : PATCH_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
+  if (!allowed.includes(type)) throw StatusErrors.unsupportedMediaType(allowed);
+  const patch = parseJson(await readBody(req, ctx.settings.maxBodyBytes));
+  const dryRun = dryRunOf(query);
+  const key = ObjectStore.key(served, target.namespace, target.name);
+  const current = served.table.current(key);
+  if (type === 'application/apply-patch+yaml') {
+    if (!query.get('fieldManager')) {
+      throw StatusErrors.invalid('PatchOptions', 'meta.k8s.io', '', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: is required for apply patch',
+          field: 'fieldManager',
+        },
+      ]);
+    }
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+      throw StatusErrors.badRequest('error decoding YAML: apply patch must be an object');
+    checkTypeMeta(served, patch as Json);
+    if (current === undefined) {
+      checkName(patch as Json, target.name);
+      const created = ctx.store.create(served, withNamespace(served, patch as Json, target.namespace), {
+        dryRun,
+      });
+      sendJson(res, 201, served.head + created.body);
+      return;
+    }
+  }
+  if (current === undefined) throw StatusErrors.notFound(served.descriptor, target.name);
+  const old = decoder(served)(current);
+  const patched = (
+    type === 'application/json-patch+json' ? applyJsonPatch(old, patch) : applyMergePatch(old, patch)
+  ) as Json;
+  if (patched === null || typeof patched !== 'object' || Array.isArray(patched))
+    throw StatusErrors.badRequest('the patch did not produce an object');
+  const meta = (patched['metadata'] ?? {}) as Json;
+  if (
+    meta['name'] !== target.name ||
+    (served.descriptor.namespaced && meta['namespace'] !== target.namespace)
+  ) {
+    throw StatusErrors.invalid(served.descriptor.kind, served.descriptor.group, target.name, [
+      {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${String(meta['name'])}": field is immutable`,
+        field: 'metadata.name',
+      },
+    ]);
+  }
+  const version = ctx.store.update(served, patched, {
+    scope: target.subresource === 'status' ? 'status' : 'main',
+    dryRun,
+    decode: decoder(served),
+  });
+  sendJson(res, 200, served.head + version.body);
+}
+
+/** DELETE of one object: the final object for Pods and the like, a Success Status for the rest. */
+export async function serveDelete(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ObjectTarget,
+  query: URLSearchParams,
+): Promise<void> {
+  const { served } = target;
+  const body = await readBody(req, ctx.settings.maxBodyBytes);
+  const options = body.length > 0 && body.toString('utf8').trim() !== '' ? parseJsonObject(body) : {};
+  const preconditions = (options['preconditions'] ?? {}) as { uid?: string; resourceVersion?: string };
+  const dryRun =
+    dryRunOf(query) || (Array.isArray(options['dryRun']) && (options['dryRun'] as unknown[]).includes('All'));
+  const { version, deleted } = ctx.store.delete(served, target.namespace, target.name, {
+    preconditions,
+    dryRun,
+    decode: decoder(served),
+  });
+  if (deleted && !served.returnsDeletedObject) {
+    const { group, plural } = served.descriptor;
+    const details = { name: target.name, ...(group ? { group } : {}), kind: plural, uid: version.uid };
+    sendJson(
+      res,
+      200,
+      JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }),
+    );
+    return;
+  }
+  sendJson(res, 200, served.head + version.body);
+}
+
+/** DELETE on a collection: deletes every matching object and answers with the list of them. */
+export function serveDeleteCollection(
+  ctx: ServerContext,
+  res: ServerResponse,
+  served: ServedResource,
+  namespace: string | undefined,
+  options: ListOptions,
+  query: URLSearchParams,
+): void {
+  const page = served.table.snapshot({ rv: ctx.store.rv, namespace, predicate: selectorPredicate(options) });
+  const deleted: string[] = [];
+  for (const item of page.items) {
+    const { version } = ctx.store.delete(served, item.namespace || undefined, item.name, {
+      dryRun: dryRunOf(query),
+      decode: decoder(served),
+    });
+    deleted.push(served.itemHead + version.body);
+  }
+  const { kind, apiVersion } = served.descriptor;
+  sendJson(
+    res,
+    200,
+    `{"kind":${JSON.stringify(`${kind}List`)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":{"resourceVersion":"${ctx.store.rv}"},"items":[${deleted.join(',')}]}`,
+  );
+}
