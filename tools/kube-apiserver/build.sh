@@ -11,7 +11,20 @@
 #   RXINFORMER_CACHE   cache root (default $HOME/.cache/rxinformer)
 #   KUBE_BUILD_FORCE=1 rebuild even if the binaries exist
 #   KUBE_BUILD_TIMEOUT seconds allowed per `go build` (default 3600)
+#
+# Usage:
+#   build.sh           build what is missing, print the bin directory last
+#   build.sh --check   build nothing: print the bin directory, exit 0 if all three binaries are
+#                      there, else name the missing ones on stderr and exit 3
 set -euo pipefail
+
+MODE=build
+case "${1:-}" in
+  "") ;;
+  --check) MODE=check ;;
+  -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+  *) echo "usage: $0 [--check]" >&2; exit 2 ;;
+esac
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -26,12 +39,12 @@ ETCD_VERSION="$(sed -n 's/^[[:space:]]*go\.etcd\.io\/etcd\/server\/v3 \(v[0-9][^
 [[ -n "$K8S_VERSION" ]] || die "could not read the k8s.io/kubernetes version from $HERE/go.mod"
 [[ -n "$ETCD_VERSION" ]] || die "could not read the go.etcd.io/etcd/server/v3 version from $HERE/etcd/go.mod"
 
-# Staging modules (k8s.io/api, ...) are replaced to v0.<minor>.<patch>; derive them to check.
+# Major/minor for the version ldflags (k8s.io/component-base/version.gitMajor/gitMinor).
 K8S_MAJOR="$(echo "$K8S_VERSION" | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
 K8S_MINOR="$(echo "$K8S_VERSION" | sed -n 's/^v[0-9]*\.\([0-9]*\)\..*/\1/p')"
 
 CACHE_ROOT="${RXINFORMER_CACHE:-$HOME/.cache/rxinformer}"
-KEY="${K8S_VERSION}-etcd${ETCD_VERSION}"
+KEY="${K8S_VERSION}-etcd${ETCD_VERSION#v}"
 BIN="$CACHE_ROOT/kube/$KEY/bin"
 BINARIES=(kube-apiserver kubectl etcd)
 
@@ -42,6 +55,20 @@ have_all() {
   done
   return 0
 }
+
+if [[ "$MODE" == check ]]; then
+  missing=()
+  for b in "${BINARIES[@]}"; do
+    [[ -x "$BIN/$b" ]] || missing+=("$BIN/$b")
+  done
+  echo "$BIN"
+  if ((${#missing[@]})); then
+    echo "kube-apiserver/build.sh: missing: ${missing[*]}" >&2
+    echo "  Fix: bash tools/kube-apiserver/build.sh   (cold build: 5-10 minutes)" >&2
+    exit 3
+  fi
+  exit 0
+fi
 
 if [[ "${KUBE_BUILD_FORCE:-0}" != "1" ]] && have_all; then
   echo "$BIN"
@@ -98,10 +125,10 @@ run_build() { # <what> <dir> <go build args...>
   local what="$1" dir="$2"
   shift 2
   local start=$SECONDS
-  echo "kube-apiserver/build.sh: building $what (this takes 10-25 minutes cold on 2 cores)..." >&2
+  echo "kube-apiserver/build.sh: building $what..." >&2
   if ! (cd "$dir" && timeout "$TIMEOUT" go build "$@" >&2); then
     die "building $what failed (see the go output above).
-  Command: (cd $dir && CGO_ENABLED=0 GOFLAGS='$GOFLAGS' go build $*)
+  Command: (cd $dir && CGO_ENABLED=0 GOFLAGS='$GOFLAGS' go build $(printf '%q ' "$@"))
   Fixes: check that the Go module proxy is reachable ('go env GOPROXY'), that the disk has ~3 GiB
   free for GOMODCACHE/GOCACHE, that go.mod/go.sum are unmodified (run 'go mod tidy' in
   tools/kube-apiserver and tools/kube-apiserver/etcd if dependencies were changed on purpose),
@@ -111,6 +138,7 @@ run_build() { # <what> <dir> <go build args...>
 }
 
 T0=$SECONDS
+echo "kube-apiserver/build.sh: building into $BIN (cold on 2 cores: ~5 min, ~10 min if modules must be downloaded too)" >&2
 V=k8s.io/component-base/version
 CV=k8s.io/client-go/pkg/version
 KUBE_LDFLAGS="-s -w"
