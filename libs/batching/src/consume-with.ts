@@ -1,0 +1,161 @@
+import { from, Observable, type ObservableInput, type OperatorFunction, type Subscription } from 'rxjs';
+import { eventKey } from './event-key.js';
+import { mergeLatest } from './net-change.js';
+import { QueueOverflowError } from './queue-overflow-error.js';
+
+/**
+ * Options of {@link consumeWith}.
+ *
+ * @example
+ * ```ts
+ * const options: ConsumeOptions<InformerEvent> = { queueSize: 1000, overflow: 'coalesce-by-key' };
+ * ```
+ *
+ * @see {@link consumeWith}
+ */
+export interface ConsumeOptions<V> {
+  /** How many values may wait while the handler is busy (a positive integer). */
+  readonly queueSize: number;
+  /**
+   * What happens when a value arrives and `queueSize` values wait:
+   * - `'coalesce-by-key'`: a value whose key already waits is always merged into it (net change
+   *   for informer events), so it never needs room; a value with a new key drops the oldest.
+   * - `'drop-oldest'`: the oldest waiting value is dropped.
+   * - `'error'`: the stream fails with a {@link QueueOverflowError}.
+   */
+  readonly overflow: 'coalesce-by-key' | 'drop-oldest' | 'error';
+  /** `'coalesce-by-key'` only: the key of a value, `undefined` for none. Default {@link eventKey}. */
+  readonly key?: (value: V) => string | undefined;
+  /** `'coalesce-by-key'` only: merges a waiting value with a newer one; `undefined` drops both. */
+  readonly merge?: (waiting: V, next: V) => V | undefined;
+  /** Called on each dropped value with the running count of dropped values. */
+  readonly onDrop?: (dropped: number, value: V) => void;
+}
+
+/**
+ * Hands each value to an async `handler`, one call at a time, through a bounded queue of its
+ * own: the source is always read at once (never paused), so a slow handler holds up neither
+ * the informer nor the other subscribers of a shared stream; what it cannot keep up with is
+ * coalesced, dropped or turned into an error as `overflow` says, and memory stays bounded by
+ * `queueSize` plus the value in hand. Emits each value after its handler call is done (a
+ * Promise resolved, an Observable completed, or a plain return), so the result can be counted
+ * or acknowledged. A handler error (a throw, a rejection, an Observable error) fails the
+ * stream. On completion or error of the source, the waiting values are still handled, then
+ * the completion or error is forwarded. Unsubscribing cancels the call in hand (when it is an
+ * Observable) and drops the queue.
+ *
+ * ```
+ * source:   -abc------|    (the handler takes 3 frames; queueSize 1, overflow 'drop-oldest')
+ * handled:  -a--c---       (a at once; b waits, then c pushes it out; c when a is done)
+ * result:   ----a--c--|
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { share } from 'rxjs';
+ * import { consumeWith } from '@rxinformer/batching';
+ *
+ * const events$ = pods.events$.pipe(share());
+ * events$.subscribe(updateCacheFast);
+ * events$
+ *   .pipe(consumeWith((e) => fetch(webhook, { method: 'POST', body: JSON.stringify(e) }).then(() => undefined), {
+ *     queueSize: 1000,
+ *     overflow: 'coalesce-by-key',
+ *   }))
+ *   .subscribe();
+ * ```
+ *
+ * @see {@link batchEvents}
+ * @see {@link rateLimit}
+ */
+export function consumeWith<V>(
+  handler: (value: V) => ObservableInput<unknown> | void,
+  options: ConsumeOptions<V>,
+): OperatorFunction<V, V> {
+  const { queueSize, overflow, onDrop } = options;
+  if (!Number.isInteger(queueSize) || queueSize < 1)
+    throw new RangeError(`consumeWith: queueSize must be a positive integer, got ${queueSize}`);
+  const key = overflow === 'coalesce-by-key' ? (options.key ?? eventKey) : () => undefined;
+  const merge = options.merge ?? mergeLatest;
+
+  return (source) =>
+    new Observable<V>((subscriber) => {
+      // Waiting values in order: keyed ones under their key, the rest under a number.
+      const waiting = new Map<string | number, V>();
+      let seq = 0;
+      let dropped = 0;
+      let inHand: Subscription | undefined;
+      let busy = false;
+      let pumping = false;
+      let end: (() => void) | undefined;
+
+      const handle = (value: V): void => {
+        let result: ObservableInput<unknown> | void;
+        try {
+          result = handler(value);
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
+        if (result === undefined || result === null) return subscriber.next(value);
+        busy = true;
+        let settled = false;
+        inHand = from(result).subscribe({
+          error: (err: unknown) => subscriber.error(err),
+          complete: () => {
+            settled = true;
+            busy = false;
+            inHand = undefined;
+            subscriber.next(value);
+            if (!pumping) pump();
+          },
+        });
+        if (settled) inHand = undefined;
+      };
+      const pump = (): void => {
+        pumping = true;
+        while (!busy && !subscriber.closed) {
+          const first = waiting.entries().next();
+          if (first.done) break;
+          waiting.delete(first.value[0]);
+          handle(first.value[1]);
+        }
+        pumping = false;
+        if (!busy && waiting.size === 0) end?.();
+      };
+      const subscription = source.subscribe({
+        next: (value) => {
+          const k = key(value);
+          const held = k === undefined ? undefined : waiting.get(k);
+          if (k !== undefined && held !== undefined) {
+            const merged = merge(held, value);
+            if (merged === undefined) waiting.delete(k);
+            else waiting.set(k, merged);
+          } else {
+            if (waiting.size >= queueSize) {
+              if (overflow === 'error')
+                return subscriber.error(new QueueOverflowError('consumeWith', queueSize));
+              const oldest = waiting.entries().next().value as [string | number, V];
+              waiting.delete(oldest[0]);
+              onDrop?.(++dropped, oldest[1]);
+            }
+            waiting.set(k ?? seq++, value);
+          }
+          if (!busy && !pumping) pump();
+        },
+        error: (err: unknown) => {
+          end = () => subscriber.error(err);
+          if (!busy && !pumping && waiting.size === 0) end();
+        },
+        complete: () => {
+          end = () => subscriber.complete();
+          if (!busy && !pumping && waiting.size === 0) end();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        inHand?.unsubscribe();
+        waiting.clear();
+      };
+    });
+}
