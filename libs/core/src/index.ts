@@ -29,3 +29,41 @@ export {
   Services,
   StatefulSets,
 } from './resources/builtins.js';
+export { discoverResource, type ResourceReference } from './resources/discovery.js';
+export {
+  hasObject,
+  type AddedEvent,
+  type DeletedEvent,
+  type InformerEvent,
+  type ModifiedEvent,
+  type ObjectEvent,
+  type ResyncEvent,
+  type SyncedEvent,
+} from './events.js';
+export type { InformerHealth, InformerPhase } from './health.js';
+export { silentLogger, type LogFn, type Logger } from './logger.js';
+export {
+  ConnectionError,
+  DecodeError,
+  ExpiredError,
+  ForbiddenError,
+  InvalidRequestError,
+  KubeApiError,
+  KubeConfigError,
+  ResourceNotFoundError,
+  RxInformerError,
+  ServerBusyError,
+  UnauthorizedError,
+  apiErrorFor,
+  type KubeStatus,
+  type RequestContext,
+  type Verb,
+} from './errors.js';
+export type { IndexFunc, Indexers, Store } from './store.js';
+export type { EventsOptions, Informer, InformerOptions, InformerScope } from './informer.js';
+export { Backoff, type BackoffOptions } from './backoff.js';
+export type { ReflectorOptions } from './reflector.js';
+export { deepFreeze, stripManagedFields, type Transform } from './transforms.js';
+export { KubeTransport, type TransportOptions, type TransportScope } from './transport/kube-transport.js';
+export type { ListPage, ListParams, ListerWatcher, WatchEvent, WatchParams } from './transport/types.js';
+export { createInformerFactory, type InformerFactory, type InformerFactoryOptions } from './factory.js';

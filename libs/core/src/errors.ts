@@ -1,0 +1,268 @@
+import type { V1Status } from '@kubernetes/client-node';
+import type { Wire } from './resources/kube-object.js';
+
+/**
+ * A Kubernetes `Status` object as the API server sends it in error bodies and watch `ERROR`
+ * events.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof KubeApiError) console.log(err.status.reason, err.status.details?.name);
+ * ```
+ */
+export type KubeStatus = Wire<V1Status>;
+
+/**
+ * The verb a request was made for, as RBAC names it.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ForbiddenError && err.verb === 'watch') grantWatch();
+ * ```
+ */
+export type Verb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete' | 'discover';
+
+/**
+ * Where a failed request was aimed: the verb, the resource (`deployments.apps`) and the
+ * namespace, when there is one. Every error of this library carries it, so messages can say
+ * what the informer was trying to do.
+ *
+ * @example
+ * ```ts
+ * const where: RequestContext = { verb: 'list', resource: 'pods', namespace: 'shop' };
+ * ```
+ */
+export interface RequestContext {
+  readonly verb: Verb;
+  readonly resource: string;
+  readonly namespace?: string | undefined;
+}
+
+function describe(context: RequestContext): string {
+  const scope = context.namespace ? ` in namespace "${context.namespace}"` : '';
+  return `${context.verb} ${context.resource}${scope}`;
+}
+
+/**
+ * The base class of every error this library emits.
+ *
+ * @example
+ * ```ts
+ * pods.events$.subscribe({ error: (e) => { if (e instanceof RxInformerError) report(e.message); } });
+ * ```
+ */
+export class RxInformerError extends Error {
+  /** Whether retrying can help: transient errors are retried inside the informer. */
+  readonly transient: boolean;
+  constructor(message: string, options: { transient: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.transient = options.transient;
+  }
+}
+
+/**
+ * The API server answered with an error status, or sent a watch `ERROR` event. `status` is the
+ * server's `Status` (synthesised from the HTTP status when the body was not one, as when a proxy
+ * answers with HTML).
+ *
+ * @example
+ * ```ts
+ * catchError((e) => (e instanceof KubeApiError && e.code === 404 ? of([]) : throwError(() => e)));
+ * ```
+ */
+export class KubeApiError extends RxInformerError {
+  readonly status: KubeStatus;
+  readonly code: number;
+  readonly reason: string;
+  readonly context: RequestContext;
+  get verb(): Verb {
+    return this.context.verb;
+  }
+  constructor(status: KubeStatus, context: RequestContext, transient: boolean) {
+    const code = status.code ?? 0;
+    const detail = status.message || status.reason || 'no message';
+    super(`${describe(context)}: ${code} ${status.reason ?? 'Unknown'}: ${detail}`, { transient });
+    this.status = status;
+    this.code = code;
+    this.reason = status.reason ?? 'Unknown';
+    this.context = context;
+  }
+}
+
+/**
+ * 401: the credentials were missing, wrong or expired. Fatal: the informer stops.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof UnauthorizedError) console.error('log in again:', err.message);
+ * ```
+ */
+export class UnauthorizedError extends KubeApiError {
+  constructor(status: KubeStatus, context: RequestContext) {
+    super(status, context, false);
+  }
+}
+
+/**
+ * 403: RBAC (or an admission policy) forbids the verb. Fatal: the informer stops.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ForbiddenError) console.error(`grant ${err.verb} on ${err.context.resource}`);
+ * ```
+ */
+export class ForbiddenError extends KubeApiError {
+  constructor(status: KubeStatus, context: RequestContext) {
+    super(status, context, false);
+  }
+}
+
+/**
+ * 404 on a collection: the server does not serve this resource (a CRD not installed, a wrong
+ * group or version) or the namespace path is wrong. Fatal.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ResourceNotFoundError) console.error('is the CRD installed?', err.message);
+ * ```
+ */
+export class ResourceNotFoundError extends KubeApiError {
+  constructor(status: KubeStatus, context: RequestContext) {
+    super(status, context, false);
+  }
+}
+
+/**
+ * 400 or 422: the request itself is invalid, such as a malformed label or field selector.
+ * Fatal: the same request would fail again.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof InvalidRequestError) console.error('check the selector:', err.message);
+ * ```
+ */
+export class InvalidRequestError extends KubeApiError {
+  constructor(status: KubeStatus, context: RequestContext) {
+    super(status, context, false);
+  }
+}
+
+/**
+ * 410: the resourceVersion (or `continue` token) is older than the server's history. Transient:
+ * the reflector relists and diffs the cache.
+ *
+ * @example
+ * ```ts
+ * pods.health$.pipe(filter((h) => h.lastError instanceof ExpiredError)).subscribe(() => relists++);
+ * ```
+ */
+export class ExpiredError extends KubeApiError {
+  constructor(status: KubeStatus, context: RequestContext) {
+    super(status, context, true);
+  }
+}
+
+/**
+ * 429, 5xx and other server-side failures. Transient; `retryAfterMs` holds the server's
+ * `Retry-After`, which the backoff honours.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ServerBusyError) console.log('server asked to wait', err.retryAfterMs);
+ * ```
+ */
+export class ServerBusyError extends KubeApiError {
+  readonly retryAfterMs: number | undefined;
+  constructor(status: KubeStatus, context: RequestContext, retryAfterMs?: number) {
+    super(status, context, true);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * The connection failed or broke: refused, reset, timed out, closed mid-response, or TLS
+ * verification failed. Transient, except a TLS failure on an informer that never connected.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ConnectionError) console.log(err.code); // 'ECONNREFUSED', 'CERT_HAS_EXPIRED', ...
+ * ```
+ */
+export class ConnectionError extends RxInformerError {
+  /** The Node.js error code, such as `ECONNRESET`, or `TIMEOUT` for our own timeouts. */
+  readonly code: string;
+  readonly context: RequestContext;
+  /** Whether the failure is TLS verification (wrong CA, expired or mismatched certificate). */
+  readonly tls: boolean;
+  constructor(message: string, code: string, context: RequestContext, options: { tls?: boolean; cause?: unknown } = {}) {
+    super(`${describe(context)}: ${message}`, { transient: true, cause: options.cause });
+    this.code = code;
+    this.context = context;
+    this.tls = options.tls ?? false;
+  }
+}
+
+/**
+ * A watch or list body could not be decoded: a line that is not JSON, an event without a
+ * type or object, a list without items. Transient: the reflector resumes from the last good
+ * resourceVersion. `sample` holds at most 200 characters of the offending input.
+ *
+ * @example
+ * ```ts
+ * pods.health$.pipe(filter((h) => h.lastError instanceof DecodeError)).subscribe(console.warn);
+ * ```
+ */
+export class DecodeError extends RxInformerError {
+  readonly sample: string;
+  readonly context: RequestContext;
+  constructor(problem: string, sample: string, context: RequestContext) {
+    super(`${describe(context)}: ${problem}`, { transient: true });
+    this.sample = sample.length > 200 ? `${sample.slice(0, 200)}…` : sample;
+    this.context = context;
+  }
+}
+
+/**
+ * The kubeconfig cannot be used: no current context, a context naming a missing cluster or
+ * user, a cluster without a server, a file that does not parse. Fatal.
+ *
+ * @example
+ * ```ts
+ * try { createInformerFactory({ kubeConfig: kc }); } catch (e) { if (e instanceof KubeConfigError) usage(e.message); }
+ * ```
+ */
+export class KubeConfigError extends RxInformerError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { transient: false, cause });
+  }
+}
+
+/**
+ * Builds the typed error for an HTTP error status (or a watch `ERROR` event's Status).
+ *
+ * @example
+ * ```ts
+ * const err = apiErrorFor({ kind: 'Status', code: 403, reason: 'Forbidden', message: 'no' }, { verb: 'watch', resource: 'pods' });
+ * err instanceof ForbiddenError; // true
+ * ```
+ */
+export function apiErrorFor(status: KubeStatus, context: RequestContext, retryAfterMs?: number): KubeApiError {
+  switch (status.code) {
+    case 401:
+      return new UnauthorizedError(status, context);
+    case 403:
+      return new ForbiddenError(status, context);
+    case 404:
+      return new ResourceNotFoundError(status, context);
+    case 400:
+    case 406:
+    case 415:
+    case 422:
+      return new InvalidRequestError(status, context);
+    case 410:
+      return new ExpiredError(status, context);
+    default:
+      return new ServerBusyError(status, context, retryAfterMs);
+  }
+}

@@ -1,0 +1,69 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { InformerHealth } from './health.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const INITIAL: InformerHealth = Object.freeze({
+  phase: 'idle',
+  synced: false,
+  resourceVersion: undefined,
+  lastEventAt: undefined,
+  lastBookmarkAt: undefined,
+  size: 0,
+  relists: 0,
+  restarts: 0,
+  attempt: 0,
+  lastError: undefined,
+  lastReason: undefined,
+  retryAt: undefined,
+});
+
+/**
+ * Holds an informer's health and publishes frozen snapshots: at once for a change that
+ * matters (phase, errors, counters), and at most once per `quietMs` for the fields that move
+ * with every event, so a busy watch does not turn `health$` into a second event stream.
+ */
+export class HealthTracker {
+  private state: Mutable<InformerHealth> = { ...INITIAL };
+  private readonly subject = new BehaviorSubject<InformerHealth>(INITIAL);
+  private lastEmit = Number.NEGATIVE_INFINITY;
+  private dirty = false;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly quietMs = 1000,
+  ) {}
+
+  get current(): InformerHealth {
+    if (this.dirty) this.emit();
+    return this.subject.value;
+  }
+
+  get changes(): Observable<InformerHealth> {
+    return this.subject;
+  }
+
+  /** Applies a change that subscribers should see now. */
+  update(patch: Partial<InformerHealth>): void {
+    Object.assign(this.state, patch);
+    this.emit();
+  }
+
+  /** Applies a change from the event path; published at most once per `quietMs`. */
+  touch(patch: Partial<InformerHealth>): void {
+    Object.assign(this.state, patch);
+    this.dirty = true;
+    if (this.now() - this.lastEmit >= this.quietMs) this.emit();
+  }
+
+  /** Back to the idle state, keeping the counters and the last error for display. */
+  reset(): void {
+    this.update({ ...INITIAL, relists: this.state.relists, restarts: this.state.restarts, lastError: this.state.lastError, lastReason: this.state.lastReason });
+  }
+
+  private emit(): void {
+    this.dirty = false;
+    this.lastEmit = this.now();
+    this.subject.next(Object.freeze({ ...this.state }));
+  }
+}
