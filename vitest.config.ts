@@ -11,7 +11,7 @@ const alias = Object.fromEntries(libs.map((lib) => [`@rxinformer/${lib}`, `${roo
 function projectsUnder(folder: string) {
   if (!existsSync(`${root}${folder}`)) return [];
   return readdirSync(`${root}${folder}`)
-    .filter((name) => existsSync(`${root}${folder}/${name}/package.json`))
+    .filter((name) => existsSync(`${root}${folder}/${name}/package.json`) && name !== 'node22')
     .map((name) => ({
       extends: true as const,
       test: {

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { FakeListerWatcher } from '../test/support/fake-lister-watcher.js';
 import {
   ConnectionError,
-  ExpiredError,
   ForbiddenError,
   ServerBusyError,
   defineResource,

@@ -59,7 +59,10 @@ export class FakeListerWatcher<T extends KubeObject> implements ListerWatcher<T>
   closeWatches(error?: Error): void {
     const open = this.watches;
     this.watches = [];
-    for (const watch of open) (error ? watch.error(error) : watch.complete());
+    for (const watch of open) {
+      if (error) watch.error(error);
+      else watch.complete();
+    }
   }
 
   get openWatches(): number {

@@ -168,7 +168,6 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
   const version = options.version ?? { major: '1', minor: '34' };
   const watchers = new Set<Watcher>();
   const watchWaiters = new Set<() => void>();
-  let listener: HttpsListener;
   let port = 0;
   const stopListening = async (): Promise<void> => {
     for (const watcher of [...watchers]) watcher.destroy('server');
@@ -224,7 +223,7 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
     () => `127.0.0.1:${port}`,
     ctx.settings.version['gitVersion'] ?? 'v1.34.0',
   );
-  listener = new HttpsListener(tls, requestHandler(ctx, docs, log));
+  const listener = new HttpsListener(tls, requestHandler(ctx, docs, log));
   port = await listener.listen(options.port ?? 0);
 
   let kubeConfig: KubeConfig | undefined;
