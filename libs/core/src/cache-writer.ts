@@ -68,7 +68,6 @@ export class CacheWriter<T extends KubeObject> {
         ? { type: 'MODIFIED', object, previous }
         : { type: 'ADDED', object, initial: !this.synced },
     );
-    this.health.touch({ size: this.store.size });
   }
 
   private listDone(resourceVersion: string): void {
@@ -84,10 +83,10 @@ export class CacheWriter<T extends KubeObject> {
     }
     if (!this.synced) {
       this.synced = true;
-      this.health.update({ synced: true, size: this.store.size });
+      this.health.update({ synced: true });
       this.emit({ type: 'SYNCED', size: this.store.size, resourceVersion });
     } else {
-      this.health.update({ size: this.store.size });
+      this.health.update({});
     }
   }
 
@@ -96,7 +95,6 @@ export class CacheWriter<T extends KubeObject> {
     const previous = this.store.upsert(key, object);
     this.resourceVersion = object.metadata?.resourceVersion ?? this.resourceVersion;
     this.emit(previous ? { type: 'MODIFIED', object, previous } : { type: 'ADDED', object, initial: false });
-    this.health.touch({ size: this.store.size });
   }
 
   private delete(object: T): void {
@@ -105,6 +103,5 @@ export class CacheWriter<T extends KubeObject> {
     // A delete for an object the cache never held (it left the selector earlier) says nothing new.
     if (this.store.remove(key) === undefined) return;
     this.emit({ type: 'DELETED', object, finalStateUnknown: false });
-    this.health.touch({ size: this.store.size });
   }
 }

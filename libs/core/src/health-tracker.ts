@@ -31,11 +31,13 @@ export class HealthTracker {
 
   constructor(
     private readonly now: () => number,
+    /** The cache size, read when a snapshot is published rather than written per event. */
+    private readonly sizeOf: () => number = () => 0,
     private readonly quietMs = 1000,
   ) {}
 
   get current(): InformerHealth {
-    if (this.dirty) this.emit();
+    if (this.dirty || this.sizeOf() !== this.subject.value.size) this.emit();
     return this.subject.value;
   }
 
@@ -63,6 +65,7 @@ export class HealthTracker {
 
   private emit(): void {
     this.dirty = false;
+    this.state.size = this.sizeOf();
     this.lastEmit = this.now();
     this.subject.next(Object.freeze({ ...this.state }));
   }

@@ -38,16 +38,22 @@ export function stripManagedFields<T extends KubeObject>(object: T): T {
  * ```
  */
 export function deepFreeze<T>(value: T): T {
-  freeze(value as unknown);
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freeze(value);
   return value;
 }
 
-function freeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+// The hot path of every cached object: one pass, no re-checks of what JSON.parse just built.
+function freeze(value: object): void {
   Object.freeze(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freeze(value[i]);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) freeze(item);
+    }
     return;
   }
-  for (const key in value) freeze((value as Record<string, unknown>)[key]);
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null) freeze(item);
+  }
 }
