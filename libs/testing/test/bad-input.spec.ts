@@ -63,7 +63,6 @@ describe('bad request bodies', () => {
       message: 'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required',
       reason: 'Invalid',
       details: {
-        name: '',
         kind: 'ConfigMap',
         causes: [
           {

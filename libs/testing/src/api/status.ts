@@ -148,7 +148,8 @@ export const StatusErrors = {
       422,
       'Invalid',
       `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${causes.length === 1 ? `${causes[0]?.field}: ${causes[0]?.message}` : `[${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}]`}`,
-      { name, ...(group ? { group } : {}), kind, causes },
+      // Go omits an empty name (`json:"name,omitempty"`), as for ListOptions errors.
+      { ...(name ? { name } : {}), ...(group ? { group } : {}), kind, causes },
     ),
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),

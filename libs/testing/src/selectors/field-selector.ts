@@ -159,6 +159,13 @@ function splitUnescaped(text: string, separator: string): string[] {
  * parseFieldSelector('spec.foo=1', fieldsFor(Pods)); // throws 400 field label not supported: spec.foo
  * ```
  */
+// Resources with their own field label conversion (pods, secrets, …) answer in the old words;
+// the generic registry (configmaps, deployments, custom resources) names the supported fields.
+function unsupportedField(field: string, extractor: FieldExtractor): string {
+  if (extractor.names.size > 2) return `field label not supported: ${field}`;
+  return `${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`;
+}
+
 export function parseFieldSelector(text: string | undefined, extractor: FieldExtractor): FieldSelector {
   const trimmed = (text ?? '').trim();
   if (trimmed === '') return { empty: true, matches: () => true };
@@ -168,7 +175,7 @@ export function parseFieldSelector(text: string | undefined, extractor: FieldExt
     if (match === null)
       throw StatusErrors.badRequest(`invalid selector: '${trimmed}'; can't understand '${term}'`);
     const field = (match[1] ?? '').trim();
-    if (!extractor.names.has(field)) throw StatusErrors.badRequest(`field label not supported: ${field}`);
+    if (!extractor.names.has(field)) throw StatusErrors.badRequest(unsupportedField(field, extractor));
     requirements.push({ field, value: unescape(match[3] ?? ''), negate: match[2] === '!=' });
   }
   return {

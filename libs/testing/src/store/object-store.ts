@@ -80,8 +80,11 @@ export class ObjectStore extends ResourceRegistry {
       {
         uid: prev?.uid ?? this.options.random.uuid(),
         creationTimestamp: prev?.creationTimestamp ?? timestamp(this.options.now()),
-        generation:
-          prev === undefined ? 1 : (spec) => (sameSpec(prev, spec) ? prev.generation : prev.generation + 1),
+        generation: !served.tracksGeneration
+          ? undefined
+          : prev?.generation === undefined
+            ? 1
+            : (spec) => (sameSpec(prev, spec) ? (prev.generation ?? 1) : (prev.generation ?? 0) + 1),
       },
       served.table.fields,
     );

@@ -18,6 +18,8 @@ export interface ServedResource {
   readonly hasStatus: boolean;
   /** Whether DELETE answers with the object (Pods, Services, …) instead of a Success Status. */
   readonly returnsDeletedObject: boolean;
+  /** Whether objects carry `metadata.generation` (custom resources, workloads; not ConfigMaps or Secrets). */
+  readonly tracksGeneration: boolean;
 }
 
 // Built-ins with a status subresource, and those whose DELETE returns the object (`group/plural`).
@@ -35,6 +37,22 @@ const WITH_STATUS = new Set([
   'apps/daemonsets',
   'batch/jobs',
   'batch/cronjobs',
+  'apiextensions.k8s.io/customresourcedefinitions',
+]);
+// Built-ins whose registry strategy sets metadata.generation (the real server omits it for the
+// rest, such as configmaps, secrets, services and namespaces).
+const WITH_GENERATION = new Set([
+  '/pods',
+  '/replicationcontrollers',
+  'apps/deployments',
+  'apps/replicasets',
+  'apps/statefulsets',
+  'apps/daemonsets',
+  'batch/jobs',
+  'batch/cronjobs',
+  'networking.k8s.io/networkpolicies',
+  'networking.k8s.io/ingresses',
+  'policy/poddisruptionbudgets',
   'apiextensions.k8s.io/customresourcedefinitions',
 ]);
 const RETURNS_DELETED = new Set([
@@ -70,5 +88,6 @@ export function serve(
     builtin,
     hasStatus: options.hasStatus ?? (builtin ? WITH_STATUS.has(id) : false),
     returnsDeletedObject: builtin && RETURNS_DELETED.has(id),
+    tracksGeneration: !builtin || WITH_GENERATION.has(id),
   };
 }

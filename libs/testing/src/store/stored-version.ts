@@ -16,7 +16,8 @@ export interface StoredVersion {
   /** `''` for cluster-scoped objects. */
   readonly namespace: string;
   readonly uid: string;
-  readonly generation: number;
+  /** `undefined` for resources without `metadata.generation`. */
+  readonly generation: number | undefined;
   readonly creationTimestamp: string;
   readonly deletionTimestamp: string | undefined;
   readonly hasFinalizers: boolean;
@@ -41,7 +42,7 @@ export const METADATA_START = 11;
 export interface ManagedMetadata {
   readonly uid: string;
   /** A number, or computed from the serialized spec part (to bump it only when that changed). */
-  readonly generation: number | ((spec: string) => number);
+  readonly generation: number | undefined | ((spec: string) => number);
   readonly creationTimestamp: string;
 }
 
@@ -106,7 +107,7 @@ export function encodeVersion(
   const specJson = stringifyObject(spec);
   const specPart = specJson.length > 2 ? `,${specJson.slice(1, -1)}` : '';
   const generation =
-    typeof managed.generation === 'number' ? managed.generation : managed.generation(specPart);
+    typeof managed.generation === 'function' ? managed.generation(specPart) : managed.generation;
   const {
     name,
     generateName,
