@@ -149,6 +149,21 @@ export class InvalidRequestError extends KubeApiError {
 }
 
 /**
+ * 409: the write lost an optimistic-concurrency race (a stale resourceVersion) or the object
+ * already exists. Not transient in the sense of "retry the same request": read again, then write.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ConflictError) requeue(key); // re-read the object and reconcile again
+ * ```
+ */
+export class ConflictError extends KubeApiError {
+  constructor(status: KubeStatus, context: RequestContext) {
+    super(status, context, false);
+  }
+}
+
+/**
  * 410: the resourceVersion (or `continue` token) is older than the server's history. Transient:
  * the reflector relists and diffs the cache.
  *
@@ -260,6 +275,8 @@ export function apiErrorFor(status: KubeStatus, context: RequestContext, retryAf
     case 415:
     case 422:
       return new InvalidRequestError(status, context);
+    case 409:
+      return new ConflictError(status, context);
     case 410:
       return new ExpiredError(status, context);
     default:

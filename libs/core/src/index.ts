@@ -43,6 +43,7 @@ export {
 export type { InformerHealth, InformerPhase } from './health.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';
 export {
+  ConflictError,
   ConnectionError,
   DecodeError,
   ExpiredError,

@@ -1,0 +1,48 @@
+import type { KubeObject } from '@rxinformer/core';
+
+/**
+ * What a reconcile is asked to do: bring the object at `key` to its desired state.
+ *
+ * @example
+ * ```ts
+ * const reconcile: Reconciler<Website> = async ({ key, object, signal }) => {
+ *   if (!object) return; // deleted: owned objects are garbage-collected
+ *   await apply(desiredConfigMap(object), { signal });
+ * };
+ * ```
+ */
+export interface ReconcileRequest<T extends KubeObject> {
+  /** `namespace/name`, or `name` for cluster-scoped objects. */
+  readonly key: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  /** The current object from the `for` informer's cache; `undefined` if it no longer exists. */
+  readonly object: T | undefined;
+  /** Aborted when a newer version of the object (an event of the `for` informer) supersedes this reconcile, or the controller stops or loses the key. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * How a reconcile ended, when it did not throw: nothing (done), `requeue` (again, with the
+ * rate limiter's backoff) or `requeueAfterMs` (again after a fixed delay; done until then).
+ *
+ * @example
+ * ```ts
+ * return { requeueAfterMs: 30_000 }; // poll an external system
+ * ```
+ */
+export interface ReconcileOutcome {
+  requeue?: boolean;
+  requeueAfterMs?: number;
+}
+
+/**
+ * The user's reconcile function. Level-triggered: it reads the current state and converges it,
+ * whatever events led there. Throwing retries the key with backoff; the loop goes on.
+ *
+ * @example
+ * ```ts
+ * const reconcile: Reconciler<V1ConfigMap> = ({ object }) => (object ? undefined : { requeueAfterMs: 1000 });
+ * ```
+ */
+export type Reconciler<T extends KubeObject> = (request: ReconcileRequest<T>) => Promise<ReconcileOutcome | void> | ReconcileOutcome | void;

@@ -1,0 +1,3 @@
+import { libConfig } from '../../tools/scripts/tsup-lib.js';
+
+export default libConfig();
