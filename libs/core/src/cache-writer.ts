@@ -60,8 +60,13 @@ export class CacheWriter<T extends KubeObject> {
   private listItem(object: T): void {
     const key = objectKey(object);
     this.seen?.add(key);
-    const previous = this.store.get(key);
+    let previous = this.store.get(key);
     if (previous && previous.metadata?.resourceVersion === object.metadata?.resourceVersion) return;
+    if (previous && previous.metadata?.uid && object.metadata?.uid && previous.metadata.uid !== object.metadata.uid) {
+      // Deleted and re-created while we were not watching: two objects, not one that changed.
+      this.emit({ type: 'DELETED', object: previous, finalStateUnknown: true });
+      previous = undefined;
+    }
     this.store.upsert(key, object);
     this.emit(
       previous

@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { BehaviorSubject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { InformerHealth } from './health.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -28,9 +28,10 @@ export class HealthTracker {
   private readonly subject = new BehaviorSubject<InformerHealth>(INITIAL);
   private lastEmit = Number.NEGATIVE_INFINITY;
   private dirty = false;
+  private trailing: Subscription | undefined;
 
   constructor(
-    private readonly now: () => number,
+    private readonly scheduler: SchedulerLike,
     /** The cache size, read when a snapshot is published rather than written per event. */
     private readonly sizeOf: () => number = () => 0,
     private readonly quietMs = 1000,
@@ -55,7 +56,13 @@ export class HealthTracker {
   touch(patch: Partial<InformerHealth>): void {
     Object.assign(this.state, patch);
     this.dirty = true;
-    if (this.now() - this.lastEmit >= this.quietMs) this.emit();
+    const wait = this.lastEmit + this.quietMs - this.scheduler.now();
+    if (wait <= 0) this.emit();
+    // The last change of a burst is published when the quiet period ends, even if nothing follows.
+    else this.trailing ??= this.scheduler.schedule(() => {
+      this.trailing = undefined;
+      if (this.dirty) this.emit();
+    }, wait);
   }
 
   /** Back to the idle state, keeping the counters and the last error for display. */
@@ -65,8 +72,10 @@ export class HealthTracker {
 
   private emit(): void {
     this.dirty = false;
+    this.trailing?.unsubscribe();
+    this.trailing = undefined;
     this.state.size = this.sizeOf();
-    this.lastEmit = this.now();
+    this.lastEmit = this.scheduler.now();
     this.subject.next(Object.freeze({ ...this.state }));
   }
 }

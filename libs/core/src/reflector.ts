@@ -9,6 +9,7 @@ import {
   RxInformerError,
   ServerBusyError,
   apiErrorFor,
+  type KubeStatus,
   type RequestContext,
 } from './errors.js';
 import type { HealthTracker } from './health-tracker.js';
@@ -82,6 +83,7 @@ export class Reflector<T extends KubeObject> {
   private watchStartedAt = 0;
   private watchEvents = 0;
   private stopped = true;
+  private readonly watchContext: RequestContext;
 
   constructor(
     private readonly deps: ReflectorDeps<T>,
@@ -93,6 +95,7 @@ export class Reflector<T extends KubeObject> {
     this.watchList = (options.watchList ?? 'auto') !== 'never';
     this.watchListFallback = (options.watchList ?? 'auto') === 'auto';
     this.backoff = new Backoff(options.backoff ?? {}, () => deps.scheduler.now(), deps.random);
+    this.watchContext = { ...deps.context, verb: 'watch' };
   }
 
   start(): void {
@@ -180,11 +183,11 @@ export class Reflector<T extends KubeObject> {
     this.lastActivity = this.deps.scheduler.now();
     this.watchEvents++;
     this.connected = true;
-    if (event.type === 'ERROR') return this.fail(apiErrorFor(event.object, this.deps.context));
+    if (event.type === 'ERROR') return this.fail(apiErrorFor(asStatus(event.object), this.watchContext));
     const object = event.object;
     const resourceVersion = object.metadata?.resourceVersion;
     if (typeof resourceVersion !== 'string') {
-      return this.fail(new DecodeError(`a ${event.type} event has no metadata.resourceVersion`, JSON.stringify(object), this.deps.context));
+      return this.fail(new DecodeError(`a ${event.type} event has no metadata.resourceVersion`, JSON.stringify(object), this.watchContext));
     }
     if (event.type === 'BOOKMARK') {
       this.deps.health.touch({ lastBookmarkAt: this.lastActivity, resourceVersion });
@@ -198,7 +201,7 @@ export class Reflector<T extends KubeObject> {
       this.resourceVersion = resourceVersion;
       return;
     }
-    if (!hasName(object)) return this.fail(new DecodeError(`a ${event.type} event's object has no metadata.name`, JSON.stringify(object), this.deps.context));
+    if (!hasName(object)) return this.fail(new DecodeError(`a ${event.type} event's object has no metadata.name`, JSON.stringify(object), this.watchContext));
     if (this.streamingInitial) {
       if (event.type === 'ADDED') return this.deps.sink({ type: 'list-item', object });
       // A server that ignores sendInitialEvents streams ordinary changes: list instead.
@@ -215,7 +218,7 @@ export class Reflector<T extends KubeObject> {
     this.cancel();
     const quick = this.deps.scheduler.now() - this.watchStartedAt < 1000 && this.watchEvents === 0;
     if (quick) {
-      return this.fail(new ConnectionError('the server closed the watch at once', 'EWATCHCLOSED', this.deps.context));
+      return this.fail(new ConnectionError('the server closed the watch at once', 'EWATCHCLOSED', this.watchContext));
     }
     this.restarted('watch closed');
     if (this.streamingInitial) this.list();
@@ -225,7 +228,7 @@ export class Reflector<T extends KubeObject> {
   private unsupportedWatchList(why: string): void {
     this.cancel();
     if (!this.watchListFallback) {
-      return this.fail(new DecodeError(`the server does not support streaming lists (${why})`, '', this.deps.context));
+      return this.fail(new DecodeError(`the server does not support streaming lists (${why})`, '', this.watchContext));
     }
     this.deps.logger.info({ resource: this.deps.context.resource, reason: why }, 'streaming list unsupported, falling back to LIST');
     this.watchList = false;
@@ -293,7 +296,7 @@ export class Reflector<T extends KubeObject> {
       if (this.stopped || !this.request) return;
       const idle = this.deps.scheduler.now() - this.lastActivity;
       if (idle < this.watchdogMs) return this.armWatchdog(this.watchdogMs - idle);
-      this.fail(new ConnectionError(`the watch sent nothing for ${this.watchdogMs} ms`, 'EWATCHSILENT', this.deps.context));
+      this.fail(new ConnectionError(`the watch sent nothing for ${this.watchdogMs} ms`, 'EWATCHSILENT', this.watchContext));
     }, afterMs);
   }
 
@@ -310,6 +313,13 @@ export class Reflector<T extends KubeObject> {
     this.watchdog?.unsubscribe();
     this.watchdog = undefined;
   }
+}
+
+/** An ERROR event's object as a Status; one that is not a Status becomes a 500 naming what came. */
+function asStatus(object: KubeStatus): KubeStatus {
+  if (object.kind === 'Status' && typeof object.code === 'number') return object;
+  const sample = JSON.stringify(object).slice(0, 200);
+  return { kind: 'Status', status: 'Failure', code: 500, reason: 'InternalError', message: `an ERROR watch event without a Status: ${sample}` };
 }
 
 function hasName(object: KubeObject): boolean {

@@ -53,7 +53,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
     this.resource = config.resource;
     this.scope = Object.freeze({ ...config.scope });
     this.indexedStore = new IndexedStore(config.indexers);
-    this.tracker = new HealthTracker(() => config.scheduler.now(), () => this.indexedStore.size);
+    this.tracker = new HealthTracker(config.scheduler, () => this.indexedStore.size);
     this.writer = new CacheWriter(this.indexedStore, config.prepare, (event) => this.live.next(event), this.tracker);
     this.running$ = this.createRunning();
     this.events$ = this.events();

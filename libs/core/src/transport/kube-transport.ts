@@ -236,22 +236,30 @@ export class KubeTransport {
       () => {
         if (cancelled) return;
         if (!this.proxied) options.agent = this.agents.agentFor(options, secure);
-        request = (secure ? https : http).request(options, (res) => {
-          if (cancelled) return void res.destroy();
-          const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) onOk(res);
-          else readErrorResponse(res, context, (error) => subscriber.error(error));
-        });
-        request.on('error', (e: NodeJS.ErrnoException) => {
-          if (!cancelled) subscriber.error(connectionError(e, context, this.server.origin));
-        });
-        if (timeoutMs > 0) {
-          request.setTimeout(timeoutMs, () => {
-            subscriber.error(new ConnectionError(`no response for ${timeoutMs} ms`, 'TIMEOUT', context));
-            request?.destroy();
+        try {
+          request = (secure ? https : http).request(options, (res) => {
+            if (cancelled) return void res.destroy();
+            const code = res.statusCode ?? 0;
+            if (code >= 200 && code < 300) onOk(res);
+            else readErrorResponse(res, context, (error) => subscriber.error(error));
           });
+          request.on('error', (e: NodeJS.ErrnoException) => {
+            if (!cancelled) subscriber.error(connectionError(e, context, this.server.origin));
+          });
+          if (timeoutMs > 0) {
+            request.setTimeout(timeoutMs, () => {
+              subscriber.error(new ConnectionError(`no response for ${timeoutMs} ms`, 'TIMEOUT', context));
+              request?.destroy();
+            });
+          }
+          request.end();
+        } catch (cause) {
+          // Node refuses header values with characters HTTP cannot carry (a token with a newline).
+          const problem = (cause as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR'
+            ? 'the credentials cannot be sent: a header value (such as the bearer token) contains characters HTTP does not allow, often a trailing newline'
+            : `the request could not be built: ${(cause as Error).message}`;
+          subscriber.error(new KubeConfigError(problem, cause));
         }
-        request.end();
       },
       (cause: unknown) => {
         if (!cancelled) {
