@@ -221,7 +221,8 @@ export class ConnectionError extends RxInformerError {
 /**
  * A watch or list body could not be decoded: a line that is not JSON, an event without a
  * type or object, a list without items. Transient: the reflector resumes from the last good
- * resourceVersion. `sample` holds at most 200 characters of the offending input.
+ * resourceVersion. `sample` describes the offending input without its content (its size, and
+ * the event type, kind and name where they can be read), because a payload can hold Secret data.
  *
  * @example
  * ```ts
@@ -231,11 +232,25 @@ export class ConnectionError extends RxInformerError {
 export class DecodeError extends RxInformerError {
   readonly sample: string;
   readonly context: RequestContext;
-  constructor(problem: string, sample: string, context: RequestContext) {
-    super(`${describe(context)}: ${problem}`, { transient: true });
-    this.sample = sample.length > 200 ? `${sample.slice(0, 200)}…` : sample;
+  constructor(problem: string, payload: string, context: RequestContext) {
+    const sample = describePayload(payload);
+    super(`${describe(context)}: ${problem}${sample ? ` (${sample})` : ''}`, { transient: true });
+    this.sample = sample;
     this.context = context;
   }
+}
+
+/** Says what a payload was without repeating it: size, and type, kind and name if present. */
+function describePayload(payload: string): string {
+  if (!payload) return '';
+  const parts = [`${Buffer.byteLength(payload)} bytes`];
+  const type = /"type"\s*:\s*"([A-Z]{1,16})"/.exec(payload)?.[1];
+  const kind = /"kind"\s*:\s*"([A-Za-z]{1,63})"/.exec(payload)?.[1];
+  const name = /"name"\s*:\s*"([a-z0-9][-a-z0-9.]{0,252})"/.exec(payload)?.[1];
+  if (type) parts.push(`type ${type}`);
+  if (kind) parts.push(`kind ${kind}`);
+  if (name) parts.push(`name ${name}`);
+  return parts.join(', ');
 }
 
 /**

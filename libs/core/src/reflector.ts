@@ -187,7 +187,7 @@ export class Reflector<T extends KubeObject> {
     const object = event.object;
     const resourceVersion = object.metadata?.resourceVersion;
     if (typeof resourceVersion !== 'string') {
-      return this.fail(new DecodeError(`a ${event.type} event has no metadata.resourceVersion`, JSON.stringify(object), this.watchContext));
+      return this.fail(new DecodeError(`${eventName(event.type)} has no metadata.resourceVersion`, JSON.stringify(object), this.watchContext));
     }
     if (event.type === 'BOOKMARK') {
       this.deps.health.touch({ lastBookmarkAt: this.lastActivity, resourceVersion });
@@ -201,7 +201,7 @@ export class Reflector<T extends KubeObject> {
       this.resourceVersion = resourceVersion;
       return;
     }
-    if (!hasName(object)) return this.fail(new DecodeError(`a ${event.type} event's object has no metadata.name`, JSON.stringify(object), this.watchContext));
+    if (!hasName(object)) return this.fail(new DecodeError(`${eventName(event.type)}'s object has no metadata.name`, JSON.stringify(object), this.watchContext));
     if (this.streamingInitial) {
       if (event.type === 'ADDED') return this.deps.sink({ type: 'list-item', object });
       // A server that ignores sendInitialEvents streams ordinary changes: list instead.
@@ -320,6 +320,10 @@ function asStatus(object: KubeStatus): KubeStatus {
   if (object.kind === 'Status' && typeof object.code === 'number') return object;
   const sample = JSON.stringify(object).slice(0, 200);
   return { kind: 'Status', status: 'Failure', code: 500, reason: 'InternalError', message: `an ERROR watch event without a Status: ${sample}` };
+}
+
+function eventName(type: string): string {
+  return `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} event`;
 }
 
 function hasName(object: KubeObject): boolean {

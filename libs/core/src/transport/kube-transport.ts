@@ -157,7 +157,7 @@ export class KubeTransport {
           try {
             page = decodeList<T>(body, apiVersion, kind);
           } catch (e) {
-            subscriber.error(new DecodeError(`the LIST response could not be decoded (${(e as Error).message})`, body.toString('utf8', 0, 200), context));
+            subscriber.error(new DecodeError(`the LIST response could not be decoded: ${e instanceof SyntaxError ? 'it is not valid JSON' : (e as Error).message}`, body.toString('utf8', 0, 4096), context));
             return;
           }
           subscriber.next(page);
