@@ -156,7 +156,7 @@ export const StatusErrors = {
   methodNotAllowed: () =>
     failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
   notAcceptable: (
-    message = 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf',
+    message = '406: Not Acceptable\n\nAvailable representations: application/json, application/yaml, application/vnd.kubernetes.protobuf',
   ) => failure(406, 'NotAcceptable', message),
   gone: (message: string, metadata: KubeStatus['metadata'] = {}) =>
     failure(410, 'Expired', message, undefined, metadata),

@@ -65,6 +65,12 @@ export interface FieldExtractor {
   readonly names: ReadonlySet<string>;
   /** The selectable values of an object (metadata.name/namespace are read from metadata). */
   extract(object: Record<string, unknown>): FieldSet;
+  /**
+   * Whether an unknown field is refused in the generic registry's words (`"x" is not a known
+   * field selector: only …`): built-ins without field label conversions, such as configmaps and
+   * deployments. Pods, secrets and custom resources say `field label not supported: x`.
+   */
+  readonly genericErrors?: boolean;
 }
 
 const cache = new Map<string, FieldExtractor>();
@@ -89,8 +95,11 @@ export function fieldsFor(
       ...(resource.namespaced ? ['metadata.namespace'] : []),
       ...getters.map(([n]) => n),
     ]);
+    // Built-in groups: the core group, dotless groups (apps, batch) and *.k8s.io.
+    const builtin = resource.group === '' || !resource.group.includes('.') || resource.group.endsWith('.k8s.io');
     extractor = {
       names,
+      genericErrors: builtin && getters.length === 0,
       extract: (object) => {
         const set: Record<string, string> = {};
         for (const [name, get] of getters) {
@@ -160,9 +169,9 @@ function splitUnescaped(text: string, separator: string): string[] {
  * ```
  */
 // Resources with their own field label conversion (pods, secrets, …) answer in the old words;
-// the generic registry (configmaps, deployments, custom resources) names the supported fields.
+// the generic registry of built-ins (configmaps, deployments) names the supported fields.
 function unsupportedField(field: string, extractor: FieldExtractor): string {
-  if (extractor.names.size > 2) return `field label not supported: ${field}`;
+  if (!extractor.genericErrors) return `field label not supported: ${field}`;
   return `${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`;
 }
 

@@ -107,7 +107,13 @@ function parseRequirements(text: string): Requirement[] {
         const values: string[] = [];
         for (;;) {
           const token = tokens[i++];
-          if (token === ')' && values.length === 0) break;
+          // `in ()` means the one empty value, as in apimachinery's parser.
+          if (token === ')' && values.length === 0) {
+            values.push('');
+            break;
+          }
+          if (token === undefined || (token !== ',' && !isIdentifier(token)))
+            invalid(`found '${token ?? ''}', expected: ',', ')' or identifier`);
           const value = isIdentifier(token) ? token : (i--, '');
           checkValue(value);
           values.push(value);

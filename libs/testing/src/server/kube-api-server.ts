@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import { Faults, watchMatches, type FaultInjector, type WatchMatch } from '../faults/fault-injector.js';
 import type { RequestMatch } from '../faults/request-match.js';
 import { serveCustomResourceDefinitions } from '../store/custom-resource-definitions.js';
+import { serveNamespaces } from '../store/namespaces.js';
 import { ObjectStore } from '../store/object-store.js';
 import { loopbackCertificates } from '../tls/self-signed.js';
 import { seededRandom } from '../util/random.js';
@@ -153,6 +154,7 @@ export async function createKubeApiServer(options: KubeApiServerOptions = {}): P
   });
   for (const resource of [...BuiltinResources, ...(options.resources ?? [])]) store.register(resource);
   serveCustomResourceDefinitions(store);
+  serveNamespaces(store);
   const namespaces = store.find('', 'v1', 'namespaces');
   for (const name of options.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     if (namespaces !== undefined)

@@ -35,7 +35,13 @@ const JSONISH = new Set(['application/json', '*/*', 'application/*']);
  * negotiate('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1', 'list'); // 'partialList'
  * ```
  */
-export function negotiate(accept: string | undefined, target: 'list' | 'watch' | 'object'): Representation {
+export function negotiate(
+  accept: string | undefined,
+  target: 'list' | 'watch' | 'object',
+  /** Go type the real server names in its 406 messages, such as `*core.ConfigMapList`. */
+  goType?: string,
+): Representation {
+  const named = (message: string) => (goType ? `${message} (${goType})` : message);
   if (accept === undefined || accept.trim() === '') return 'object';
   for (const range of parseAccept(accept)) {
     if (!JSONISH.has(range.type)) continue;
@@ -46,12 +52,12 @@ export function negotiate(accept: string | undefined, target: 'list' | 'watch' |
       if (target === 'watch') return 'partial';
       if (target === 'list' && as === 'PartialObjectMetadata') {
         throw StatusErrors.notAcceptable(
-          'you requested PartialObjectMetadata, but the requested object is a list',
+          named('you requested PartialObjectMetadata, but the requested object is a list'),
         );
       }
       if (target === 'object' && as === 'PartialObjectMetadataList') {
         throw StatusErrors.notAcceptable(
-          'you requested PartialObjectMetadataList, but the requested object is not a list',
+          named('you requested PartialObjectMetadataList, but the requested object is not a list'),
         );
       }
       return as === 'PartialObjectMetadata' ? 'partial' : 'partialList';
@@ -59,6 +65,17 @@ export function negotiate(accept: string | undefined, target: 'list' | 'watch' |
     if (as === 'Table' && target !== 'watch') return 'table';
   }
   throw StatusErrors.notAcceptable();
+}
+
+/**
+ * The Go type kube-apiserver names in negotiation errors: the internal type of a built-in
+ * (`*core.ConfigMapList`, `*apps.Deployment`), `*unstructured.UnstructuredList` for a custom
+ * resource list, nothing for a custom resource object (the real message differs there).
+ */
+export function goTypeName(resource: { group: string; kind: string; builtin: boolean }, list: boolean): string | undefined {
+  if (!resource.builtin) return list ? '*unstructured.UnstructuredList' : undefined;
+  const pkg = resource.group === '' ? 'core' : (resource.group.split('.')[0] ?? resource.group);
+  return `*${pkg}.${resource.kind}${list ? 'List' : ''}`;
 }
 
 /** The media type part of a `Content-Type` header, lower-cased, without parameters. */

@@ -4,7 +4,7 @@ import type { RequestInfo, Verb } from '../faults/request-match.js';
 import type { Discovery } from './discovery.js';
 import { parseListOptions } from './list-options.js';
 import { serveList } from './list-handler.js';
-import { negotiate } from './media.js';
+import { goTypeName, negotiate } from './media.js';
 import {
   serveCreate,
   serveDelete,
@@ -109,7 +109,8 @@ async function route(
           representation === 'partial' ? 'partial' : 'object',
         );
       }
-      return serveList(res, served, ctx.store.rv, namespace, options, negotiate(req.headers.accept, 'list'));
+      const representation = negotiate(req.headers.accept, 'list', goTypeName({ ...served.descriptor, builtin: served.builtin }, true));
+      return serveList(res, served, ctx.store.rv, namespace, options, representation);
     }
     if (method === 'POST') return serveCreate(ctx, req, res, served, namespace, query);
     if (method === 'DELETE')
@@ -128,7 +129,7 @@ async function route(
   switch (method) {
     case 'GET':
       if (query.get('watch') === 'true' || query.get('watch') === '1') throw StatusErrors.methodNotAllowed();
-      return serveGet(ctx, res, object, negotiate(req.headers.accept, 'object'));
+      return serveGet(ctx, res, object, negotiate(req.headers.accept, 'object', goTypeName({ ...served.descriptor, builtin: served.builtin }, false)));
     case 'PUT':
       return serveUpdate(ctx, req, res, object, query);
     case 'PATCH':

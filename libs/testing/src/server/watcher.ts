@@ -16,6 +16,11 @@ export interface WatchSpec {
   readonly representation: 'object' | 'partial';
   readonly bookmarks: boolean;
   readonly bookmarkIntervalMs: number;
+  /**
+   * The resourceVersion the watch starts after. Like kube-apiserver's cache watcher, periodic
+   * bookmarks are sent only once the resource's RV has moved past it (no news, no bookmark).
+   */
+  readonly startRv: number;
   readonly timeoutMs: number;
   readonly slowThresholdBytes: number;
 }
@@ -210,7 +215,9 @@ export class Watcher {
     if (this.spec.bookmarks && this.spec.bookmarkIntervalMs > 0) {
       this.bookmarkTimer = setInterval(() => {
         if (this.finished || this.initializing || this.host.isStalled(this)) return;
-        this.push(this.bookmarkLine(this.host.currentRv()));
+        const rv = this.host.currentRv();
+        if (rv <= this.spec.startRv) return;
+        this.push(this.bookmarkLine(rv));
         this.scheduleFlush();
       }, this.spec.bookmarkIntervalMs);
     }
