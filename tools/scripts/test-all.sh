@@ -15,7 +15,7 @@ bash tools/kube-apiserver/build.sh
 step "Chromium for the browser tests"
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null
   else
     echo "chromium is missing: run 'sudo apt-get install chromium' (Debian) and try again" >&2
     exit 1

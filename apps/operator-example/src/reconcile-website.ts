@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Deployment } from '@kubernetes/client-node';
+import type { Informer, Wire } from '@rxinformer/core';
+import type { ReconcileRequest, Reconciler } from '@rxinformer/controller';
+import type { Website } from './website.js';
+
+/**
+ * What the Website reconciler needs: clients for writes, caches for reads.
+ *
+ * @example
+ * ```ts
+ * const deps: WebsiteReconcilerDeps = { kubeConfig: kc, configMaps, deployments };
+ * ```
+ */
+export interface WebsiteReconcilerDeps {
+  kubeConfig: KubeConfig;
+  configMaps: Informer<Wire<V1ConfigMap>>;
+  deployments: Informer<Wire<V1Deployment>>;
+  /** Told what each reconcile changed (default: nothing). */
+  report?: (key: string, changes: readonly string[]) => void;
+}
+
+const isConflict = (error: unknown) => (error as { code?: number }).code === 409;
+
+/**
+ * Reconciles a Website into a ConfigMap `<name>-content` (data `index.html` = the message) and a
+ * Deployment `<name>` (`spec.replicas`, pods roll when the message changes), both owned by the
+ * Website (ownerReferences `controller: true`, so deleting the Website deletes them), then writes
+ * `status.observedGeneration` and `status.ready` (the Deployment's ready replicas reached the
+ * desired count). Reads come from the informers' caches; a stale cache shows up as a 409 and the
+ * key is simply reconciled again.
+ *
+ * @example
+ * ```ts
+ * controller({ name: 'website', for: websites, owns: [configMaps, deployments], reconcile: websiteReconciler({ kubeConfig: kc, configMaps, deployments }) });
+ * ```
+ */
+export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Website> {
+  const core = deps.kubeConfig.makeApiClient(CoreV1Api);
+  const apps = deps.kubeConfig.makeApiClient(AppsV1Api);
+  const custom = deps.kubeConfig.makeApiClient(CustomObjectsApi);
+
+  return async ({ key, name, namespace, object: site, signal }: ReconcileRequest<Website>) => {
+    if (!site || site.metadata?.deletionTimestamp || !namespace) return; // owned objects are garbage-collected
+    const changes: string[] = [];
+    const message = site.spec?.message ?? '';
+    const replicas = site.spec?.replicas ?? 1;
+    const owner = { apiVersion: 'example.com/v1', kind: 'Website', name, uid: site.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
+    const labels = { 'app.kubernetes.io/name': 'website', 'app.kubernetes.io/instance': name };
+    const ownedMeta = (objectName: string, resourceVersion?: string) => ({
+      name: objectName,
+      namespace,
+      labels,
+      ownerReferences: [owner],
+      ...(resourceVersion ? { resourceVersion } : {}),
+    });
+
+    const cmName = `${name}-content`;
+    const cm = deps.configMaps.store.get(`${namespace}/${cmName}`);
+    if (!cm || cm.data?.['index.html'] !== message || !ownedBy(cm, owner.uid)) {
+      const body = { metadata: ownedMeta(cmName, cm?.metadata?.resourceVersion), data: { 'index.html': message } };
+      if (signal.aborted) return;
+      if (cm) await core.replaceNamespacedConfigMap({ name: cmName, namespace, body });
+      else await core.createNamespacedConfigMap({ namespace, body });
+      changes.push(cm ? 'configmap updated' : 'configmap created');
+    }
+
+    const hash = createHash('sha256').update(message).digest('hex').slice(0, 16);
+    const deployment = deps.deployments.store.get(`${namespace}/${name}`);
+    const current = deployment?.spec;
+    if (!deployment || current?.replicas !== replicas || current.template.metadata?.annotations?.['example.com/message-hash'] !== hash || !ownedBy(deployment, owner.uid)) {
+      const podLabels = { ...labels };
+      const body = {
+        metadata: ownedMeta(name, deployment?.metadata?.resourceVersion),
+        spec: {
+          replicas,
+          selector: { matchLabels: podLabels },
+          template: {
+            metadata: { labels: podLabels, annotations: { 'example.com/message-hash': hash } },
+            spec: {
+              containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }], volumeMounts: [{ name: 'content', mountPath: '/usr/share/nginx/html' }] }],
+              volumes: [{ name: 'content', configMap: { name: cmName } }],
+            },
+          },
+        },
+      };
+      if (signal.aborted) return;
+      if (deployment) await apps.replaceNamespacedDeployment({ name, namespace, body });
+      else await apps.createNamespacedDeployment({ namespace, body });
+      changes.push(deployment ? 'deployment updated' : 'deployment created');
+    }
+
+    const ready = (deployment?.status?.readyReplicas ?? 0) >= replicas && deployment?.spec?.replicas === replicas;
+    const generation = site.metadata?.generation ?? 0;
+    if (site.status?.observedGeneration !== generation || site.status?.ready !== ready) {
+      if (signal.aborted) return;
+      try {
+        await custom.replaceNamespacedCustomObjectStatus({
+          group: 'example.com', version: 'v1', namespace, plural: 'websites', name,
+          body: { ...site, status: { observedGeneration: generation, ready } },
+        });
+      } catch (error) {
+        if (isConflict(error)) return { requeue: true }; // the cache was behind: read again
+        throw error;
+      }
+      changes.push(`status ready=${ready} observedGeneration=${generation}`);
+    }
+    if (changes.length > 0) deps.report?.(key, changes);
+  };
+}
+
+function ownedBy(object: { metadata?: { ownerReferences?: readonly { uid: string; controller?: boolean }[] } }, uid: string): boolean {
+  return (object.metadata?.ownerReferences ?? []).some((ref) => ref.uid === uid && ref.controller === true);
+}
