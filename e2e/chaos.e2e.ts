@@ -148,8 +148,13 @@ describe('chaos convergence against the real kube-apiserver', () => {
         faults.partitions++;
         const victims = (await api.listNamespacedConfigMap({ namespace: NAMESPACE })).items.slice(0, 6);
         for (const [i, cm] of victims.entries()) {
-          await api.deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: NAMESPACE });
-          if (i % 2 === 0) await api.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: cm.metadata!.name! }, data: { v: 'reborn' } } });
+          // The workload runs on meanwhile and may delete or re-create the same object first.
+          await api.deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: NAMESPACE }).catch(ignoreNotFound);
+          if (i % 2 === 0) {
+            await api
+              .createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: cm.metadata!.name! }, data: { v: 'reborn' } } })
+              .catch(ignoreConflict);
+          }
         }
         faults.partitionDeletes += victims.length;
         await kube.compactEtcd();
@@ -194,3 +199,11 @@ describe('chaos convergence against the real kube-apiserver', () => {
     expect([...auditor.violations.filter((v) => v.includes('replaced uid')), ...auditor.mismatches(informer.store as never, server).filter((m) => m.includes('never reported DELETED'))]).toEqual([]);
   }, 120_000);
 });
+
+function ignoreNotFound(error: unknown): void {
+  if ((error as { code?: number }).code !== 404) throw error;
+}
+
+function ignoreConflict(error: unknown): void {
+  if ((error as { code?: number }).code !== 409) throw error;
+}

@@ -32,8 +32,8 @@ function constructionError(text: string): unknown {
 
 describe('kubeconfigs that cannot be loaded (client-node rejects them; nothing to construct)', () => {
   it.each([
-    ['an empty document', '', /clusters/],
-    ['a YAML syntax error', 'apiVersion: v1\nclusters: [\n', /end of the stream|flow collection/],
+    ['an empty document', '', /clusters|expected a document/],
+    ['a YAML syntax error', 'apiVersion: v1\nclusters: [\n', /end of the stream|flow collection|indentation/],
     ['a cluster without a name', 'clusters:\n- cluster: {server: "https://127.0.0.1:1"}\n', /clusters\[0\]\.name is missing/],
     ['a cluster entry without its cluster', 'clusters:\n- name: c\n', /clusters\[0\]\.cluster is missing/],
     ['a cluster without a server', 'clusters:\n- name: c\n  cluster: {}\n', /clusters\[0\]\.cluster\.server is missing/],
