@@ -137,6 +137,16 @@ describe('logHealth', () => {
     });
   });
 
+  it('does not log "stopped" for the idle snapshot of an informer not yet started, but does when it stops', () => {
+    const { logger, lines } = recordingLogger(() => 0);
+    const snapshots = [h({ phase: 'idle' }), h({ phase: 'listing' }), h({ phase: 'idle' })];
+    createScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('abc|', { a: snapshots[0]!, b: snapshots[1]!, c: snapshots[2]! });
+      expectObservable(source.pipe(logHealth(logger))).toBe('abc|', { a: snapshots[0], b: snapshots[1], c: snapshots[2] });
+    });
+    expect(lines.map((l) => l.msg)).toEqual(['listing', 'stopped']);
+  });
+
   it('forwards errors', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const { logger } = recordingLogger(() => 0);

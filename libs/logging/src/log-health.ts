@@ -136,7 +136,9 @@ export function logHealth(
               `synced ${h.size} objects`,
             ]);
           }
-          if (phaseChanged && !(synced && h.phase === 'watching')) write(phaseLine(prev, h));
+          // The first snapshot of an informer nobody started yet is not a transition to "stopped".
+          const initialIdle = prev === undefined && h.phase === 'idle';
+          if (phaseChanged && !initialIdle && !(synced && h.phase === 'watching')) write(phaseLine(prev, h));
           else if (!phaseChanged && prev && h.restarts > prev.restarts) {
             write([
               'restarted',
