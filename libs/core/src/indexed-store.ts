@@ -75,8 +75,14 @@ export class IndexedStore<T extends KubeObject> implements Store<T> {
     this.snapshot = undefined;
     for (const [name, fn] of this.indexers) {
       const index = this.indexes.get(name)!;
-      if (previous) removeFrom(index, fn(previous), key);
-      addTo(index, fn(object), key);
+      const after = fn(object);
+      if (previous) {
+        const before = fn(previous);
+        // Most updates leave index values alone (a pod stays in its namespace): skip the churn.
+        if (sameValues(before, after)) continue;
+        removeFrom(index, before, key);
+      }
+      addTo(index, after, key);
     }
     return previous;
   }
@@ -106,6 +112,12 @@ export class IndexedStore<T extends KubeObject> implements Store<T> {
     if (!index) throw new RangeError(`store has no index named '${name}' (known: ${[...this.indexes.keys()].join(', ')})`);
     return index;
   }
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function addTo(index: Map<string, Set<string>>, values: readonly string[], key: string): void {
