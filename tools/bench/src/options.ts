@@ -1,0 +1,154 @@
+import { SUBJECTS, type SubjectName } from './subjects/protocol.js';
+
+export const SCENARIOS = [
+  'initial-sync',
+  'watch-throughput',
+  'fanout',
+  'latency',
+  'relist',
+  'memory-modes',
+  'slow-subscriber',
+  'adapters',
+] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Sizes of one mode (quick or full). */
+export interface Sizes {
+  /** Repetitions of initial-sync and watch-throughput. */
+  readonly reps: number;
+  /** Repetitions of the other scenarios. */
+  readonly fewReps: number;
+  readonly initialObjects: number;
+  readonly watchObjects: number;
+  readonly watchEvents: number;
+  readonly fanoutEvents: number;
+  readonly fanoutSubscribers: readonly number[];
+  readonly latencyRate: number;
+  readonly latencySeconds: number;
+  readonly relistObjects: number;
+  readonly memoryObjects: number;
+  readonly adapterEvents: number;
+  readonly podBytes: number;
+}
+
+// Quick fits in about five minutes on two shared cores: fewer repetitions where runs are long.
+export const QUICK: Sizes = {
+  reps: 2,
+  fewReps: 1,
+  initialObjects: 10_000,
+  watchObjects: 10_000,
+  watchEvents: 50_000,
+  fanoutEvents: 5_000,
+  fanoutSubscribers: [1, 10, 100],
+  latencyRate: 5_000,
+  latencySeconds: 5,
+  relistObjects: 10_000,
+  memoryObjects: 10_000,
+  adapterEvents: 50_000,
+  podBytes: 7_000,
+};
+
+export const FULL: Sizes = {
+  reps: 3,
+  fewReps: 3,
+  initialObjects: 100_000,
+  watchObjects: 10_000,
+  watchEvents: 200_000,
+  fanoutEvents: 100_000,
+  fanoutSubscribers: [1, 10, 100],
+  latencyRate: 5_000,
+  latencySeconds: 60,
+  relistObjects: 50_000,
+  memoryObjects: 50_000,
+  adapterEvents: 200_000,
+  podBytes: 7_000,
+};
+
+export interface BenchOptions {
+  readonly mode: 'quick' | 'full';
+  readonly sizes: Sizes;
+  readonly scenarios: readonly ScenarioName[];
+  readonly subjects: readonly SubjectName[];
+  readonly out: string;
+  /** Also run client-go with protobuf where it applies. */
+  readonly protobuf: boolean;
+}
+
+export const USAGE = `npm run bench -- [--quick] [--scenario NAME[,NAME]] [--subjects a,b] [--reps N] [--out FILE] [--objects N] [--events N]
+  scenarios: ${SCENARIOS.join(', ')}
+  subjects:  ${SUBJECTS.join(', ')}
+  --out      JSON results (default bench/results/latest.json; the markdown goes next to it)
+  --objects, --events  override the mode's sizes (smoke runs)`;
+
+/** Parses the command line; throws a message with the usage on bad input. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  let quick = false;
+  let scenarios: ScenarioName[] = [...SCENARIOS];
+  let subjects: SubjectName[] = [...SUBJECTS];
+  let out = 'bench/results/latest.json';
+  let reps: number | undefined;
+  let objects: number | undefined;
+  let events: number | undefined;
+  const positive = (v: string, flag: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer\n${USAGE}`);
+    return n;
+  };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value\n${USAGE}`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const take = () => inline ?? value(i++, flag);
+    switch (flag) {
+      case '--quick':
+        quick = true;
+        break;
+      case '--scenario':
+      case '--scenarios':
+        scenarios = take().split(',').map((s) => {
+          if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s}\n${USAGE}`);
+          return s as ScenarioName;
+        });
+        break;
+      case '--subjects':
+        subjects = take().split(',').map((s) => {
+          if (!(SUBJECTS as readonly string[]).includes(s)) throw new Error(`unknown subject ${s}\n${USAGE}`);
+          return s as SubjectName;
+        });
+        break;
+      case '--out':
+        out = take();
+        break;
+      case '--reps':
+        reps = positive(take(), flag);
+        break;
+      case '--objects':
+        objects = positive(take(), flag);
+        break;
+      case '--events':
+        events = positive(take(), flag);
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  let sizes = quick ? QUICK : FULL;
+  if (reps) sizes = { ...sizes, reps, fewReps: reps };
+  if (objects) sizes = { ...sizes, initialObjects: objects, watchObjects: objects, relistObjects: objects, memoryObjects: objects };
+  if (events) sizes = { ...sizes, watchEvents: events, fanoutEvents: events, adapterEvents: events, latencySeconds: Math.max(1, Math.round(events / sizes.latencyRate)) };
+  return {
+    mode: quick ? 'quick' : 'full',
+    sizes,
+    scenarios,
+    subjects,
+    out,
+    protobuf: false,
+  };
+}
