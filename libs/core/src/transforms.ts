@@ -57,3 +57,62 @@ function freeze(value: object): void {
     if (typeof item === 'object' && item !== null) freeze(item);
   }
 }
+
+/**
+ * Options of {@link internStrings}.
+ *
+ * @example
+ * ```ts
+ * internStrings({ maxLength: 32, maxEntries: 50_000 });
+ * ```
+ */
+export interface InternStringsOptions {
+  /** Longer strings are left alone: they are rarely repeated (default 64). */
+  maxLength?: number;
+  /** The pool starts afresh past this many distinct strings, so unique values cannot leak (default 200,000). */
+  maxEntries?: number;
+}
+
+/**
+ * A transform that makes equal short strings across cached objects share one copy: label keys
+ * and values, images, condition types, node names. A parsed object holds its own copy of each,
+ * so a large cache of similar objects spends much of its heap on duplicates.
+ *
+ * @example
+ * ```ts
+ * createInformerFactory({ kubeConfig: kc, transform: internStrings() });
+ * ```
+ */
+export function internStrings<T extends KubeObject = KubeObject>(options: InternStringsOptions = {}): Transform<T> {
+  const maxLength = options.maxLength ?? 64;
+  const maxEntries = options.maxEntries ?? 200_000;
+  let pool = new Map<string, string>();
+  const intern = (text: string): string => {
+    if (text.length > maxLength) return text;
+    const known = pool.get(text);
+    if (known !== undefined) return known;
+    if (pool.size >= maxEntries) pool = new Map();
+    pool.set(text, text);
+    return text;
+  };
+  const walk = (value: object): void => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (typeof item === 'string') value[i] = intern(item);
+        else if (typeof item === 'object' && item !== null) walk(item);
+      }
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const item = record[key];
+      if (typeof item === 'string') record[key] = intern(item);
+      else if (typeof item === 'object' && item !== null) walk(item);
+    }
+  };
+  return (object) => {
+    walk(object);
+    return object;
+  };
+}
