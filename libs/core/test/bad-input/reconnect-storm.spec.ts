@@ -187,8 +187,9 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
     ] as const) {
       const s = spread(times);
       console.info(`first retry of 100 informers with ${name}: ${s.min}..${s.max} ms, ${s.distinct} distinct, at most ${s.largestSameMs} in one ms`);
-      // Jitter 1 spreads the first retry over 800..1600 ms (+1 ms latency).
-      expect(s.min).toBeGreaterThanOrEqual(801);
+      // Jitter 1 spreads the first retry over 800..1600 ms (+ up to 1 ms of latency, depending
+      // on whether the watch or the list was the request that failed).
+      expect(s.min).toBeGreaterThanOrEqual(800);
       expect(s.max).toBeLessThanOrEqual(1601);
       expect(s.max - s.min).toBeGreaterThan(400);
       expect(s.largestSameMs).toBeLessThanOrEqual(5);
