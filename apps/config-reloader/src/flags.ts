@@ -1,4 +1,12 @@
-import { clusterFlags, intFlag, UsageError, type CommandInfo, type FlagValues } from '@rxinformer/app-kit';
+import {
+  clusterFlags,
+  intFlag,
+  logFlags,
+  logSettings,
+  UsageError,
+  type CommandInfo,
+  type FlagValues,
+} from '@rxinformer/app-kit';
 import { constants } from 'node:os';
 
 /**
@@ -60,18 +68,7 @@ export const configReloaderFlags = {
     description:
       'exit with an error if the ConfigMap (or Secret) does not exist at start, instead of waiting for it',
   },
-  'log-format': {
-    type: 'string',
-    value: 'FORMAT',
-    description: 'auto (pretty on a terminal, JSON otherwise), pretty or json',
-    default: 'auto',
-  },
-  'log-level': {
-    type: 'string',
-    value: 'LEVEL',
-    description: 'trace, debug, info, warn or error',
-    default: 'info',
-  },
+  ...logFlags,
   'sim-edit': {
     type: 'string',
     value: 'SECONDS',
@@ -103,8 +100,6 @@ export const configReloaderCommand: CommandInfo = {
   ].join('\n'),
 };
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-
 /**
  * config-reloader's settings, checked. `onSimulator` decides whether `--configmap` may default.
  *
@@ -114,12 +109,7 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
  * ```
  */
 export function configReloaderSettings(values: FlagValues<typeof configReloaderFlags>, onSimulator: boolean) {
-  const format = (['auto', 'pretty', 'json'] as const).find((f) => f === values['log-format']);
-  if (format === undefined)
-    throw new UsageError(`--log-format must be auto, pretty or json, got "${values['log-format']}"`);
-  const level = LEVELS.find((l) => l === values['log-level']);
-  if (level === undefined)
-    throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}, got "${values['log-level']}"`);
+  const { logFormat: format, logLevel: level } = logSettings(values);
   const configMap = values.configmap ?? (onSimulator ? 'app-config' : undefined);
   if (configMap === undefined) throw new UsageError('--configmap is required: name the ConfigMap to watch');
   const signal = values.signal.toUpperCase().startsWith('SIG')

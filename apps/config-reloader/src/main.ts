@@ -1,4 +1,5 @@
 import {
+  appLogger,
   awaitSync,
   connect,
   explainError,
@@ -9,7 +10,6 @@ import {
   wantsCluster,
   type Connection,
 } from '@rxinformer/app-kit';
-import { consoleLogger } from '@rxinformer/logging';
 import { Subscription } from 'rxjs';
 import { watchConfig } from './config-reloader.js';
 import { configReloaderCommand, configReloaderFlags, configReloaderSettings } from './flags.js';
@@ -28,9 +28,7 @@ const onSimulator = (() => {
 const settings = parseCommandLine(configReloaderCommand, configReloaderFlags, args, (values) =>
   configReloaderSettings(values, onSimulator),
 );
-const format =
-  settings.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : settings.logFormat;
-const logger = consoleLogger({ level: settings.logLevel, format, stream: process.stdout });
+const logger = appLogger(settings);
 const running = new Subscription();
 const closers: (() => void | Promise<void>)[] = [];
 let connection: Connection | undefined;

@@ -3,7 +3,15 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { clusterFlags, explainError, fail, loadKubeConfig, onShutdown, parseCommandLine, wantsCluster } from '@rxinformer/app-kit';
+import {
+  clusterFlags,
+  explainError,
+  fail,
+  loadKubeConfig,
+  onShutdown,
+  parseCommandLine,
+  wantsCluster,
+} from '@rxinformer/app-kit';
 import { Deployments, KubeTransport } from '@rxinformer/core';
 import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
 import { firstValueFrom } from 'rxjs';
@@ -14,15 +22,27 @@ import { simulateRollouts } from './simulated-rollouts.js';
 
 const flags = {
   ...clusterFlags,
-  namespace: { type: 'string', short: 'n', value: 'NAME', description: 'namespace whose Websites are reconciled; the leader Lease lives there too', default: 'default' },
-  identity: { type: 'string', value: 'ID', description: 'leader election identity (default: <hostname>-<pid>)' },
+  namespace: {
+    type: 'string',
+    short: 'n',
+    value: 'NAME',
+    description: 'namespace whose Websites are reconciled; the leader Lease lives there too',
+    default: 'default',
+  },
+  identity: {
+    type: 'string',
+    value: 'ID',
+    description: 'leader election identity (default: <hostname>-<pid>)',
+  },
 } as const;
 
 const values = parseCommandLine(
   {
     name: 'operator-example',
-    summary: 'Reconciles Website custom resources (example.com/v1) into a ConfigMap and a Deployment, with leader election.',
-    epilog: 'Without --kubeconfig, --context or $KUBECONFIG it runs on an embedded simulator with a sample Website.\nExample: operator-example --kubeconfig ~/.kube/config --namespace web',
+    summary:
+      'Reconciles Website custom resources (example.com/v1) into a ConfigMap and a Deployment, with leader election.',
+    epilog:
+      'Without --kubeconfig, --context or $KUBECONFIG it runs on an embedded simulator with a sample Website.\nExample: operator-example --kubeconfig ~/.kube/config --namespace web',
   },
   flags,
   process.argv.slice(2),
@@ -46,13 +66,23 @@ try {
     kubeConfig = server.kubeConfig;
     kubeconfigPath = join(tmpdir(), `operator-example-${process.pid}.kubeconfig`);
     await server.writeKubeconfig(kubeconfigPath);
-    say(`embedded simulator at ${server.url}; try: KUBECONFIG=${kubeconfigPath} kubectl get websites,configmaps,deployments -n ${values.namespace}`);
+    say(
+      `embedded simulator at ${server.url}; try: KUBECONFIG=${kubeconfigPath} kubectl get websites,configmaps,deployments -n ${values.namespace}`,
+    );
   }
   await installWebsiteCrd(kubeConfig);
   if (server) {
     await server.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: 'example.com', version: 'v1', namespace: values.namespace, plural: 'websites',
-      body: { apiVersion: 'example.com/v1', kind: 'Website', metadata: { name: 'hello' }, spec: { message: 'Hello from rxinformer!', replicas: 2 } },
+      group: 'example.com',
+      version: 'v1',
+      namespace: values.namespace,
+      plural: 'websites',
+      body: {
+        apiVersion: 'example.com/v1',
+        kind: 'Website',
+        metadata: { name: 'hello' },
+        spec: { message: 'Hello from rxinformer!', replicas: 2 },
+      },
     });
   }
 } catch (error) {
@@ -66,10 +96,23 @@ const operator = startOperator({
   namespace: values.namespace,
   logger: consoleLogger(),
   ...(values.identity ? { identity: values.identity } : {}),
-  onLeader: (leading) => say(leading ? `leading: reconciling Websites in namespace ${values.namespace}` : 'not leading: waiting for the lease website-operator'),
+  onLeader: (leading) =>
+    say(
+      leading
+        ? `leading: reconciling Websites in namespace ${values.namespace}`
+        : 'not leading: waiting for the lease website-operator',
+    ),
   report: (key, changes) => say(`website ${key}: ${changes.join(', ')}`),
 });
-const rollouts = server ? simulateRollouts(server, operator.informers.informer(Deployments, { namespace: values.namespace, labelSelector: 'app.kubernetes.io/name=website' })) : undefined;
+const rollouts = server
+  ? simulateRollouts(
+      server,
+      operator.informers.informer(Deployments, {
+        namespace: values.namespace,
+        labelSelector: 'app.kubernetes.io/name=website',
+      }),
+    )
+  : undefined;
 onShutdown(async () => {
   rollouts?.unsubscribe();
   await operator.stop();

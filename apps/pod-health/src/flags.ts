@@ -1,8 +1,9 @@
 import {
   clusterFlags,
+  logFlags,
+  logSettings,
   intFlag,
   numberFlag,
-  UsageError,
   type CommandInfo,
   type FlagValues,
 } from '@rxinformer/app-kit';
@@ -63,18 +64,7 @@ export const podHealthFlags = {
     description: 'address of the metrics server',
     default: '127.0.0.1',
   },
-  'log-format': {
-    type: 'string',
-    value: 'FORMAT',
-    description: 'auto (pretty on a terminal, JSON otherwise), pretty or json',
-    default: 'auto',
-  },
-  'log-level': {
-    type: 'string',
-    value: 'LEVEL',
-    description: 'trace, debug, info, warn or error',
-    default: 'info',
-  },
+  ...logFlags,
   pods: {
     type: 'string',
     value: 'N',
@@ -112,8 +102,6 @@ export const podHealthCommand: CommandInfo = {
   ].join('\n'),
 };
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-
 /**
  * pod-health's settings, checked.
  *
@@ -123,12 +111,7 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
  * ```
  */
 export function podHealthSettings(values: FlagValues<typeof podHealthFlags>) {
-  const format = (['auto', 'pretty', 'json'] as const).find((f) => f === values['log-format']);
-  if (format === undefined)
-    throw new UsageError(`--log-format must be auto, pretty or json, got "${values['log-format']}"`);
-  const level = LEVELS.find((l) => l === values['log-level']);
-  if (level === undefined)
-    throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}, got "${values['log-level']}"`);
+  const { logFormat: format, logLevel: level } = logSettings(values);
   const metricsPort = values['metrics-port'];
   return {
     kubeconfig: values.kubeconfig,

@@ -1,4 +1,6 @@
 import {
+  appLogger,
+  outputFormat,
   awaitSync,
   connect,
   explainError,
@@ -7,7 +9,7 @@ import {
   parseCommandLine,
   type Connection,
 } from '@rxinformer/app-kit';
-import { consoleLogger, logHealth } from '@rxinformer/logging';
+import { logHealth } from '@rxinformer/logging';
 import { Registry } from 'prom-client';
 import { Subscription } from 'rxjs';
 import { podHealthCommand, podHealthFlags, podHealthSettings } from './flags.js';
@@ -18,9 +20,8 @@ import { addUnhealthyPods } from './simulated-problems.js';
 import { showSyncProgress } from './sync-progress.js';
 
 const settings = parseCommandLine(podHealthCommand, podHealthFlags, process.argv.slice(2), podHealthSettings);
-const format =
-  settings.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : settings.logFormat;
-const logger = consoleLogger({ level: settings.logLevel, format, stream: process.stdout });
+const logger = appLogger(settings);
+const format = outputFormat(settings);
 const running = new Subscription();
 const closers: (() => void | Promise<void>)[] = [];
 let connection: Connection | undefined;

@@ -18,3 +18,4 @@ export { fail } from './fail.js';
 export { awaitSync } from './await-sync.js';
 export { onShutdown } from './shutdown.js';
 export { parseCommandLine } from './command-line.js';
+export { appLogger, logFlags, logSettings, outputFormat, type LogSettings } from './log-flags.js';

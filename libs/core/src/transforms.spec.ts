@@ -22,7 +22,7 @@ describe('transforms', () => {
   });
 
   it('internStrings keeps every value, nested in objects and arrays, and bounds its pool', () => {
-    const intern = internStrings({ maxLength: 16, maxEntries: 3 });
+    const intern = internStrings<ReturnType<typeof pod>>({ maxLength: 16, maxEntries: 3 });
     const a = intern(pod('a'));
     const b = intern(pod('b'));
     expect(a).toEqual(pod('a'));
