@@ -3,6 +3,8 @@ import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseOptions, type BenchOptions } from './options.js';
 import { aggregate, markdownTable, type BenchReport, type ResultRecord } from './report.js';
+import { KubeBackend } from './kube/kube-backend.js';
+import { kubeScenarios } from './kube/kube-scenarios.js';
 import { scenarios } from './scenarios.js';
 import { ServerClient } from './server/server-client.js';
 import { buildClientGo, bundleNodeSubjects } from './subjects/launch.js';
@@ -29,13 +31,14 @@ function derive(records: ResultRecord[], jsonBytes: { full: number; stripped: nu
   return records;
 }
 
-async function main(options: BenchOptions): Promise<void> {
-  const started = Date.now();
-  if (options.subjects.includes('client-go')) {
-    log('building the client-go subject (cached after the first build) …');
-    buildClientGo();
-  }
-  await bundleNodeSubjects();
+interface Runs {
+  readonly raw: ResultRecord[];
+  /** Average JSON size of the synced pods, with and without managedFields. */
+  readonly jsonBytes: { full: number; stripped: number };
+}
+
+/** The default backend: the replay server process (src/server). */
+async function runReplay(options: BenchOptions, started: number): Promise<Runs> {
   const { sizes } = options;
   const needed = Math.max(
     ...options.scenarios.map((s) =>
@@ -54,12 +57,45 @@ async function main(options: BenchOptions): Promise<void> {
   } finally {
     await server.close();
   }
+  return { raw, jsonBytes: { full: server.ready.averageBytes, stripped: server.ready.averageStrippedBytes } };
+}
+
+/** `--server kube`: a real etcd + kube-apiserver from tools/kube-apiserver's harness. */
+async function runKube(options: BenchOptions): Promise<Runs> {
+  const t0 = Date.now();
+  log('starting etcd + kube-apiserver (tools/kube-apiserver) …');
+  const kube = await KubeBackend.start(log);
+  log(`kube-apiserver ready at ${kube.kube.server} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const raw: ResultRecord[] = [];
+  let jsonBytes = { full: 0, stripped: 0 };
+  try {
+    for (const name of options.scenarios) {
+      const scenario = kubeScenarios[name];
+      if (!scenario) throw new Error(`--server kube does not run ${name}`);
+      log(`${name} (kube-apiserver) …`);
+      raw.push(...(await scenario({ kube, sizes: options.sizes, subjects: options.subjects, protobuf: options.protobuf, log })));
+      if (name === 'initial-sync' || jsonBytes.full === 0) jsonBytes = kube.jsonBytes;
+    }
+  } finally {
+    await kube.close();
+  }
+  return { raw, jsonBytes };
+}
+
+async function main(options: BenchOptions): Promise<void> {
+  const started = Date.now();
+  if (options.subjects.includes('client-go')) {
+    log('building the client-go subject (cached after the first build) …');
+    buildClientGo();
+  }
+  await bundleNodeSubjects();
+  const { raw, jsonBytes } = options.server === 'kube' ? await runKube(options) : await runReplay(options, started);
   const groups = new Map<string, ResultRecord[]>();
   for (const r of raw) {
     const key = `${r.scenario}\u0000${r.subject}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const results = derive([...groups.values()].map(aggregate), { full: server.ready.averageBytes, stripped: server.ready.averageStrippedBytes });
+  const results = derive([...groups.values()].map(aggregate), jsonBytes);
   const report: BenchReport = {
     mode: options.mode,
     node: process.version,

@@ -64,26 +64,41 @@ export const FULL: Sizes = {
   podBytes: 7_000,
 };
 
+/** What the subjects run against: the replay server (default) or a real kube-apiserver. */
+export const BACKENDS = ['replay', 'kube'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** The scenarios `--server kube` runs: the ones whose objects and events fit a real etcd. */
+export const KUBE_SCENARIOS: readonly ScenarioName[] = ['initial-sync', 'watch-throughput'];
+
+/** `--server kube` sizes: pods are POSTed and events PATCHed through kube-apiserver and etcd. */
+export const KUBE_QUICK: Partial<Sizes> = { initialObjects: 2_000, watchObjects: 1_000, watchEvents: 5_000 };
+export const KUBE_FULL: Partial<Sizes> = { initialObjects: 10_000, watchObjects: 2_000, watchEvents: 20_000 };
+
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';
   readonly sizes: Sizes;
   readonly scenarios: readonly ScenarioName[];
   readonly subjects: readonly SubjectName[];
   readonly out: string;
-  /** Also run client-go with protobuf where it applies. */
+  /** Also run client-go with protobuf where it applies (the kube backend: the replay server speaks JSON only). */
   readonly protobuf: boolean;
+  readonly server: Backend;
 }
 
-export const USAGE = `npm run bench -- [--quick] [--scenario NAME[,NAME]] [--subjects a,b] [--reps N] [--out FILE] [--objects N] [--events N]
+export const USAGE = `npm run bench -- [--quick] [--server replay|kube] [--scenario NAME[,NAME]] [--subjects a,b] [--reps N] [--out FILE] [--objects N] [--events N]
   scenarios: ${SCENARIOS.join(', ')}
   subjects:  ${SUBJECTS.join(', ')}
+  --server   replay (default): the bench's replay server; kube: a real etcd + kube-apiserver
+             (tools/kube-apiserver), scenarios ${KUBE_SCENARIOS.join(', ')}, plus client-go with protobuf
   --out      JSON results (default bench/results/latest.json; the markdown goes next to it)
   --objects, --events  override the mode's sizes (smoke runs)`;
 
 /** Parses the command line; throws a message with the usage on bad input. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
-  let scenarios: ScenarioName[] = [...SCENARIOS];
+  let scenarios: ScenarioName[] | undefined;
+  let server: Backend = 'replay';
   let subjects: SubjectName[] = [...SUBJECTS];
   let out = 'bench/results/latest.json';
   let reps: number | undefined;
@@ -114,6 +129,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
           return s as ScenarioName;
         });
         break;
+      case '--server': {
+        const v = take();
+        if (!(BACKENDS as readonly string[]).includes(v)) throw new Error(`unknown server ${v}\n${USAGE}`);
+        server = v as Backend;
+        break;
+      }
       case '--subjects':
         subjects = take().split(',').map((s) => {
           if (!(SUBJECTS as readonly string[]).includes(s)) throw new Error(`unknown subject ${s}\n${USAGE}`);
@@ -140,15 +161,21 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
   }
   let sizes = quick ? QUICK : FULL;
+  if (server === 'kube') {
+    const unfit = scenarios?.filter((s) => !KUBE_SCENARIOS.includes(s)) ?? [];
+    if (unfit.length) throw new Error(`--server kube runs only ${KUBE_SCENARIOS.join(', ')}, not ${unfit.join(', ')}\n${USAGE}`);
+    sizes = { ...sizes, ...(quick ? KUBE_QUICK : KUBE_FULL) };
+  }
   if (reps) sizes = { ...sizes, reps, fewReps: reps };
   if (objects) sizes = { ...sizes, initialObjects: objects, watchObjects: objects, relistObjects: objects, memoryObjects: objects };
   if (events) sizes = { ...sizes, watchEvents: events, fanoutEvents: events, adapterEvents: events, latencySeconds: Math.max(1, Math.round(events / sizes.latencyRate)) };
   return {
     mode: quick ? 'quick' : 'full',
     sizes,
-    scenarios,
+    scenarios: scenarios ?? [...(server === 'kube' ? KUBE_SCENARIOS : SCENARIOS)],
     subjects,
     out,
-    protobuf: false,
+    protobuf: server === 'kube' && subjects.includes('client-go'),
+    server,
   };
 }

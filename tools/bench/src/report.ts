@@ -2,6 +2,8 @@
 export interface ResultRecord {
   scenario: string;
   subject: string;
+  /** The backend the subject ran against: `replay` (src/server) or `kube-apiserver` (--server kube). */
+  server?: 'replay' | 'kube-apiserver';
   objects?: number;
   events?: number;
   seconds?: number;
@@ -44,10 +46,10 @@ export function median(values: readonly number[]): number | undefined {
 /** Folds the repetitions of one (scenario, subject) into one record of medians. */
 export function aggregate(records: readonly ResultRecord[]): ResultRecord {
   const first = records[0]!;
-  const out: ResultRecord = { scenario: first.scenario, subject: first.subject, repetitions: records.length };
+  const out: ResultRecord = { scenario: first.scenario, subject: first.subject, ...(first.server ? { server: first.server } : {}), repetitions: records.length };
   const keys = new Set(records.flatMap((r) => Object.keys(r)));
   for (const key of keys) {
-    if (key === 'scenario' || key === 'subject' || key === 'repetitions') continue;
+    if (key === 'scenario' || key === 'subject' || key === 'server' || key === 'repetitions') continue;
     if (key === 'errors') {
       const errors = records.flatMap((r) => r.errors ?? []);
       if (errors.length) out.errors = errors;
@@ -64,7 +66,7 @@ const fmt = (v: number | undefined, digits = 0): string =>
 
 /** The results as a markdown table. */
 export function markdownTable(report: BenchReport): string {
-  const header = ['scenario', 'subject', 'objects', 'events', 'seconds', 'events/s', 'CPU µs/event', 'max stall ms', 'heap B/object', 'peak RSS MB', 'LIST', 'WATCH', 'p50 ms', 'p99 ms', 'notes'];
+  const header = ['server', 'scenario', 'subject', 'objects', 'events', 'seconds', 'events/s', 'CPU µs/event', 'max stall ms', 'heap B/object', 'peak RSS MB', 'LIST', 'WATCH', 'p50 ms', 'p99 ms', 'notes'];
   const rows = report.results.map((r) => {
     const notes: string[] = [];
     if (r.subscribers !== undefined) notes.push(`${r.subscribers} subscribers`);
@@ -75,6 +77,7 @@ export function markdownTable(report: BenchReport): string {
     if (r.max_ms !== undefined) notes.push(`max ${fmt(r.max_ms, 1)} ms`);
     if (r.errors?.length) notes.push(`ERROR: ${r.errors[0]!.slice(0, 120)}`);
     return [
+      r.server ?? '',
       r.scenario,
       r.subject,
       fmt(r.objects),

@@ -13,15 +13,16 @@ export interface ScenarioContext {
 }
 
 /** One subject run's record (a repetition); the bench folds repetitions into medians. */
-type Variant = Omit<SubjectRun, 'kubeconfig' | 'scenario'> & { readonly label?: string };
+export type Variant = Omit<SubjectRun, 'kubeconfig' | 'scenario'> & { readonly label?: string };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function toRecord(scenario: string, label: string, run: Variant, result: SubjectResult, requests: { list: number; watch: number; watchList: number }): ResultRecord {
+/** `requests`: what the replay server counted (the kube backend does not count). */
+export function toRecord(scenario: string, label: string, run: Variant, result: SubjectResult, requests?: { list: number; watch: number; watchList: number }): ResultRecord {
   const fields: Record<string, number | undefined> = {
     objects: result.objects,
-    list_requests: requests.list,
-    watch_requests: requests.watch + requests.watchList,
+    list_requests: requests?.list,
+    watch_requests: requests && requests.watch + requests.watchList,
     peak_rss_bytes: result.peak_rss_bytes,
     subscribers: run.subscribers,
     p50_ms: result.p50_ms,
@@ -43,7 +44,7 @@ function toRecord(scenario: string, label: string, run: Variant, result: Subject
     if (result.steady_rss_bytes) fields.relist_peak_rss_ratio = (result.relist_peak_rss_bytes ?? 0) / result.steady_rss_bytes;
     if (result.steady_heap_bytes) fields.relist_peak_heap_ratio = (result.relist_peak_heap_bytes ?? 0) / result.steady_heap_bytes;
   }
-  const record: ResultRecord = { scenario, subject: label };
+  const record: ResultRecord = { scenario, subject: label, server: 'replay' };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) (record as unknown as Record<string, number>)[key] = value;
   const errors = [...(result.objects !== run.objects ? [`synced ${result.objects} objects, expected ${run.objects}`] : []), ...(result.error ? [result.error] : [])];
   if (errors.length) record.errors = errors;
