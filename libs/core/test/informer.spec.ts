@@ -81,18 +81,31 @@ describe('informer over HTTP', () => {
     expect(requests[0]!.query.sendInitialEvents).toBe('true');
   });
 
-  it('lists with pages of `limit` and then watches when streaming lists are off', async () => {
+  it('lists from the watch cache first, then in pages of `limit` for the consistent relist after a 410', async () => {
     for (let i = 0; i < 25; i++) server.create(ConfigMaps, configMap(`cm-${i}`));
     const cms = informers({ reflector: { watchList: 'never', pageSize: 10 } }).informer(ConfigMaps);
     subscriptions.push(cms.start());
     await cms.synced;
     expect(cms.store.size).toBe(25);
-    const lists = server.requests.filter((r) => r.resource === 'configmaps').map((r) => `${r.verb}:${r.query.limit ?? ''}`);
-    expect(lists).toEqual(['list:10', 'list:10', 'list:10']);
+    const lists = () =>
+      server.requests
+        .filter((r) => r.resource === 'configmaps' && r.verb === 'list')
+        .map((r) => `rv=${r.query.resourceVersion ?? ''} limit=${r.query.limit} continue=${r.query.continue ? 'yes' : 'no'}`);
+    // resourceVersion=0 is served from the watch cache, which (as on kube-apiserver) ignores limit.
+    expect(lists()).toEqual(['rv=0 limit=10 continue=no']);
     await server.waitForWatches(1, { resource: ConfigMaps });
-    expect(server.watchCount({ resource: ConfigMaps })).toBe(1);
     expect(cms.store.get('shop/cm-3')?.apiVersion).toBe('v1');
     expect(Object.isFrozen(cms.store.get('shop/cm-3')?.metadata)).toBe(true);
+
+    // The informer misses a change, then its resourceVersion is compacted away: 410, relist.
+    const stall = server.faults.stallWatches();
+    server.create(ConfigMaps, configMap('cm-25'));
+    server.faults.compactHistory();
+    stall.cancel();
+    server.faults.dropWatches();
+    await firstValueFrom(cms.health$.pipe(filter((h) => h.relists === 1 && h.phase === 'watching')));
+    expect(lists().slice(1)).toEqual(['rv= limit=10 continue=no', 'rv= limit=10 continue=yes', 'rv= limit=10 continue=yes']);
+    expect(cms.store.size).toBe(26);
   });
 
   it('delivers ADDED, MODIFIED with the previous object, and DELETED', async () => {

@@ -98,7 +98,8 @@ export function parseListOptions(
     watch,
     labelSelector: parseLabelSelector(query.get('labelSelector') ?? undefined),
     fieldSelector: parseFieldSelector(query.get('fieldSelector') ?? undefined, served.table.fields),
-    limit,
+    // Like kube-apiserver, a list from the watch cache (resourceVersion "0") ignores limit.
+    limit: !watch && resourceVersion === '0' && continueToken === undefined ? undefined : limit,
     continueToken,
     resourceVersion,
     resourceVersionMatch: match as ListOptions['resourceVersionMatch'],

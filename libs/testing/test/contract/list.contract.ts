@@ -51,6 +51,16 @@ export function listContract(target: () => ContractTarget): void {
       expect(names(now)).toEqual(['c0', 'c1', 'c2', 'c3', 'c5']);
     });
 
+    it('serves resourceVersion=0 from the watch cache in one page, ignoring limit', async () => {
+      const t = target();
+      const ns = await freshNamespace(t, 'ct-rv0');
+      const path = `/api/v1/namespaces/${ns}/configmaps`;
+      for (const name of ['c1', 'c2', 'c3']) await create(t, path, configMap(name));
+      const list = (await t.request('GET', path, { query: { limit: 2, resourceVersion: '0' } })).json();
+      expect(names(list).sort()).toEqual(['c1', 'c2', 'c3']);
+      expect(list['metadata'].continue).toBeUndefined();
+    });
+
     it('filters by label selector (=, !=, in, notin, exists, !exists) and field selector', async () => {
       const t = target();
       const ns = await freshNamespace(t, 'ct-sel');
