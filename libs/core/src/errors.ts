@@ -134,8 +134,9 @@ export class ResourceNotFoundError extends KubeApiError {
 }
 
 /**
- * 400 or 422: the request itself is invalid, such as a malformed label or field selector.
- * Fatal: the same request would fail again.
+ * 400 or 422: the request itself is invalid, such as a malformed label or field selector; also
+ * a redirect, which no API server sends (the URL points at a proxy or login page). Fatal: the
+ * same request would fail again.
  *
  * @example
  * ```ts
@@ -285,6 +286,12 @@ export function apiErrorFor(status: KubeStatus, context: RequestContext, retryAf
       return new ForbiddenError(status, context);
     case 404:
       return new ResourceNotFoundError(status, context);
+    case 300:
+    case 301:
+    case 302:
+    case 303:
+    case 307:
+    case 308:
     case 400:
     case 406:
     case 415:

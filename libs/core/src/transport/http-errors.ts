@@ -56,6 +56,24 @@ export function statusFromBody(code: number, body: string): KubeStatus {
   };
 }
 
+/** API servers do not redirect: one that does is a proxy or a login page, not the API. */
+function redirectStatus(code: number, location: string | undefined): KubeStatus {
+  let where = 'elsewhere';
+  try {
+    if (location) where = new URL(location, 'http://unknown').origin; // the origin only: never a query's tokens
+  } catch {
+    // an unparseable Location still says enough as "elsewhere"
+  }
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    code,
+    reason: 'Redirect',
+    message: `the server redirected to ${where}: the kubeconfig's server URL does not look like a Kubernetes API server (a proxy or login page?)`,
+  };
+}
+
 /** Reads an error response (at most 1 MiB of it) and turns it into the typed error. */
 export function readErrorResponse(
   res: IncomingMessage,
@@ -65,7 +83,8 @@ export function readErrorResponse(
   const chunks: Buffer[] = [];
   let bytes = 0;
   const finish = () => {
-    const status = statusFromBody(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+    const code = res.statusCode ?? 0;
+    const status = code >= 300 && code < 400 ? redirectStatus(code, res.headers.location) : statusFromBody(code, Buffer.concat(chunks).toString('utf8'));
     done(apiErrorFor(status, context, retryAfterMs(res.headers['retry-after'])));
   };
   res.on('data', (chunk: Buffer) => {

@@ -20,10 +20,16 @@ export class LineDecoder {
       let line: string;
       if (this.pendingBytes > 0) {
         this.pending.push(chunk.subarray(start, end));
+        if (this.pendingBytes + end - start > this.maxLineBytes) {
+          this.pending = [];
+          this.pendingBytes = 0;
+          throw new RangeError(`a line exceeds ${this.maxLineBytes} bytes`);
+        }
         line = Buffer.concat(this.pending, this.pendingBytes + end - start).toString('utf8');
         this.pending = [];
         this.pendingBytes = 0;
       } else {
+        if (end - start > this.maxLineBytes) throw new RangeError(`a line exceeds ${this.maxLineBytes} bytes`);
         line = chunk.toString('utf8', start, end);
       }
       if (line.length > 0 && line !== '\r') onLine(line);

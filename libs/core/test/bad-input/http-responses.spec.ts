@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConnectionError,
   ForbiddenError,
-  KubeApiError,
+  InvalidRequestError,
   ResourceNotFoundError,
   ServerBusyError,
   UnauthorizedError,
@@ -132,7 +132,7 @@ describe('Retry-After', () => {
 });
 
 describe('responses that are not the API at all', () => {
-  it('a 302 redirect to a login page: a typed error naming the status, not a crash', async () => {
+  it('a 302 redirect to a login page: a fatal typed error naming the status and where it pointed', async () => {
     api = await fakeApi({
       list: (_q, res) => {
         res.writeHead(302, { Location: 'https://login.example/', 'Content-Type': 'text/html' });
@@ -141,8 +141,9 @@ describe('responses that are not the API at all', () => {
     });
     h = harness(api.kubeConfig());
     const health = await h.health((x) => x.lastError !== undefined);
-    expect(health.lastError).toBeInstanceOf(KubeApiError);
-    expect(health.lastError?.message).toMatch(/302/);
+    expect(health.lastError).toBeInstanceOf(InvalidRequestError);
+    expect(health.lastError?.message).toMatch(/302 Redirect: the server redirected to https:\/\/login\.example/);
+    expect(health.phase).toBe('failed');
   });
 
   it('a server that closes the connection without answering: ConnectionError, retried', async () => {
