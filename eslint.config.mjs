@@ -4,7 +4,17 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'tmp/**', 'bench/**', 'test-artifacts/**', '**/*.config.ts', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'tmp/**',
+      'bench/**',
+      'test-artifacts/**',
+      '**/*.config.ts',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -38,8 +48,20 @@ export default tseslint.config(
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:adapter', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:controller', onlyDependOnLibsWithTags: ['scope:core', 'scope:adapter'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:adapter', 'scope:controller', 'scope:testing', 'type:app-kit'] },
-            { sourceTag: 'type:app-kit', onlyDependOnLibsWithTags: ['scope:core', 'scope:adapter', 'scope:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'scope:core',
+                'scope:adapter',
+                'scope:controller',
+                'scope:testing',
+                'type:app-kit',
+              ],
+            },
+            {
+              sourceTag: 'type:app-kit',
+              onlyDependOnLibsWithTags: ['scope:core', 'scope:adapter', 'scope:testing'],
+            },
           ],
         },
       ],

@@ -6,7 +6,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const libs = ['core', 'testing', 'logging', 'batching', 'metrics', 'controller'];
 
 // Tests run on the TypeScript sources: each @rxinformer/* import resolves to its src/index.ts.
-const alias = Object.fromEntries(libs.map((lib) => [`@rxinformer/${lib}`, `${root}libs/${lib}/src/index.ts`]));
+const alias = Object.fromEntries(
+  libs.map((lib) => [`@rxinformer/${lib}`, `${root}libs/${lib}/src/index.ts`]),
+);
 
 function projectsUnder(folder: string) {
   if (!existsSync(`${root}${folder}`)) return [];
@@ -33,7 +35,13 @@ export default defineConfig({
       ...projectsUnder('tools'),
       {
         extends: true,
-        test: { name: 'e2e', root: `${root}e2e`, include: ['**/*.e2e.ts'], testTimeout: 120_000, fileParallelism: false },
+        test: {
+          name: 'e2e',
+          root: `${root}e2e`,
+          include: ['**/*.e2e.ts'],
+          testTimeout: 120_000,
+          fileParallelism: false,
+        },
       },
     ],
   },

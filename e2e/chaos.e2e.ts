@@ -108,7 +108,12 @@ describe('chaos convergence against the real kube-apiserver', () => {
     });
     const informer = factory.informer(ConfigMaps, { namespace: NAMESPACE });
     const auditor = new EventAuditor();
-    subscriptions.push(informer.events$.subscribe({ next: auditor.observe, error: (e: unknown) => escaped.push(`events$ error: ${String(e)}`) }));
+    subscriptions.push(
+      informer.events$.subscribe({
+        next: auditor.observe,
+        error: (e: unknown) => escaped.push(`events$ error: ${String(e)}`),
+      }),
+    );
     await informer.synced;
 
     // Workload: sequential writes through the admin kubeconfig (not through the proxy).
@@ -118,10 +123,21 @@ describe('chaos convergence against the real kube-apiserver', () => {
       while (!stop) {
         const name = `cm-${rng.int(25)}`;
         try {
-          const existing = await api.readNamespacedConfigMap({ name, namespace: NAMESPACE }).catch(() => undefined);
-          if (!existing) await api.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name }, data: { v: '0' } } });
+          const existing = await api
+            .readNamespacedConfigMap({ name, namespace: NAMESPACE })
+            .catch(() => undefined);
+          if (!existing)
+            await api.createNamespacedConfigMap({
+              namespace: NAMESPACE,
+              body: { metadata: { name }, data: { v: '0' } },
+            });
           else if (rng.next() < 0.25) await api.deleteNamespacedConfigMap({ name, namespace: NAMESPACE });
-          else await api.replaceNamespacedConfigMap({ name, namespace: NAMESPACE, body: { ...existing, data: { v: String(rng.int(1e9)) } } as V1ConfigMap });
+          else
+            await api.replaceNamespacedConfigMap({
+              name,
+              namespace: NAMESPACE,
+              body: { ...existing, data: { v: String(rng.int(1e9)) } } as V1ConfigMap,
+            });
           writes.ok++;
         } catch {
           writes.failed++; // the apiserver restarting, or a conflict
@@ -129,7 +145,14 @@ describe('chaos convergence against the real kube-apiserver', () => {
       }
     })();
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const faults = { kills: 0, killedConnections: 0, restarts: 0, compactions: 0, partitions: 0, partitionDeletes: 0 };
+    const faults = {
+      kills: 0,
+      killedConnections: 0,
+      restarts: 0,
+      compactions: 0,
+      partitions: 0,
+      partitionDeletes: 0,
+    };
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 8; i++) {
         await pause(100 + rng.int(300));
@@ -149,10 +172,15 @@ describe('chaos convergence against the real kube-apiserver', () => {
         const victims = (await api.listNamespacedConfigMap({ namespace: NAMESPACE })).items.slice(0, 6);
         for (const [i, cm] of victims.entries()) {
           // The workload runs on meanwhile and may delete or re-create the same object first.
-          await api.deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: NAMESPACE }).catch(ignoreNotFound);
+          await api
+            .deleteNamespacedConfigMap({ name: cm.metadata!.name!, namespace: NAMESPACE })
+            .catch(ignoreNotFound);
           if (i % 2 === 0) {
             await api
-              .createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: cm.metadata!.name! }, data: { v: 'reborn' } } })
+              .createNamespacedConfigMap({
+                namespace: NAMESPACE,
+                body: { metadata: { name: cm.metadata!.name! }, data: { v: 'reborn' } },
+              })
               .catch(ignoreConflict);
           }
         }
@@ -169,7 +197,8 @@ describe('chaos convergence against the real kube-apiserver', () => {
     await workload;
 
     // Calm: converge within a bound, checked on every change the informer reports.
-    const serverState = async () => (await api.listNamespacedConfigMap({ namespace: NAMESPACE })).items as unknown as KubeObject[];
+    const serverState = async () =>
+      (await api.listNamespacedConfigMap({ namespace: NAMESPACE })).items as unknown as KubeObject[];
     let server = await serverState();
     const started = Date.now();
     await new Promise<void>((resolve) => {
@@ -196,7 +225,12 @@ describe('chaos convergence against the real kube-apiserver', () => {
     expect(auditor.violations.filter((v) => !v.includes('replaced uid'))).toEqual([]);
     expect(escaped).toEqual([]);
     // Deletions reported (fails while relists turn delete+recreate into MODIFIED; see tools/chaos).
-    expect([...auditor.violations.filter((v) => v.includes('replaced uid')), ...auditor.mismatches(informer.store as never, server).filter((m) => m.includes('never reported DELETED'))]).toEqual([]);
+    expect([
+      ...auditor.violations.filter((v) => v.includes('replaced uid')),
+      ...auditor
+        .mismatches(informer.store as never, server)
+        .filter((m) => m.includes('never reported DELETED')),
+    ]).toEqual([]);
   }, 120_000);
 });
 

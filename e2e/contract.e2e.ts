@@ -1,7 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { startKubeApiServer, type KubeApiServer } from '@rxinformer/kube-apiserver-harness';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { registerContractSuite, requester, type ContractTarget } from '../libs/testing/test/contract/index.js';
+import {
+  registerContractSuite,
+  requester,
+  type ContractTarget,
+} from '../libs/testing/test/contract/index.js';
 
 // The contract suite on a real kube-apiserver + etcd; libs/testing/test/contract/simulator.spec.ts
 // runs the same assertions on the simulator.

@@ -11,7 +11,8 @@ import { kubeJson } from '../libs/controller/test/support/kube-json.js';
 // handover on SIGTERM, and sharding with replicas joining, leaving and crashing while objects churn.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const eventually = (assertion: () => void | Promise<void>) => vi.waitFor(assertion, { timeout: 60_000, interval: 100 });
+const eventually = (assertion: () => void | Promise<void>) =>
+  vi.waitFor(assertion, { timeout: 60_000, interval: 100 });
 const now = () => performance.timeOrigin + performance.now();
 
 interface Fact {
@@ -34,7 +35,8 @@ beforeAll(async () => {
   kc.loadFromFile(kube.kubeconfigPath);
 }, 180_000);
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await kube?.stop();
 });
 
@@ -42,13 +44,28 @@ class Replica {
   readonly facts: Fact[];
   readonly child: ChildProcess;
   killedAt: number | undefined;
-  constructor(readonly id: string, mode: 'leader' | 'shard', namespace: string, all: Fact[]) {
+  constructor(
+    readonly id: string,
+    mode: 'leader' | 'shard',
+    namespace: string,
+    all: Fact[],
+  ) {
     this.facts = all;
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'libs/controller/test/support/controller-replica.ts'], {
-      cwd: root,
-      env: { ...process.env, KUBECONFIG: kube.kubeconfigPath, IDENTITY: id, MODE: mode, NAMESPACE: namespace },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    this.child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'libs/controller/test/support/controller-replica.ts'],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          KUBECONFIG: kube.kubeconfigPath,
+          IDENTITY: id,
+          MODE: mode,
+          NAMESPACE: namespace,
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     children.push(this.child);
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       if (line.startsWith('{')) all.push(JSON.parse(line) as Fact);
@@ -66,23 +83,33 @@ class Replica {
 }
 
 async function createNamespace(name: string) {
-  await kubeJson(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await kubeJson(kc, 'POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+  });
 }
 const cmPath = (ns: string, name = '') => `/api/v1/namespaces/${ns}/configmaps${name ? `/${name}` : ''}`;
 async function setValue(ns: string, name: string, v: string) {
   await kubeJson(kc, 'PATCH', cmPath(ns, name), { data: { v } }, 'application/merge-patch+json');
 }
 async function unreconciled(ns: string): Promise<string[]> {
-  type Cm = { metadata: { name: string; annotations?: Record<string, string> }; data?: Record<string, string> };
+  type Cm = {
+    metadata: { name: string; annotations?: Record<string, string> };
+    data?: Record<string, string>;
+  };
   const list = await kubeJson<{ items: Cm[] }>(kc, 'GET', `${cmPath(ns)}?labelSelector=e2e%3Dcontroller`);
-  return list.items.filter((c) => c.data?.['v'] !== c.metadata.annotations?.['example.com/reconciled']).map((c) => c.metadata.name);
+  return list.items
+    .filter((c) => c.data?.['v'] !== c.metadata.annotations?.['example.com/reconciled'])
+    .map((c) => c.metadata.name);
 }
 
 /** Pairs start/end facts per replica and key; an interval left open by a kill ends at the kill. */
 function overlaps(facts: readonly Fact[], replicas: readonly Replica[]): string[] {
   const open = new Map<string, number>();
   const intervals = new Map<string, { id: string; from: number; to: number }[]>();
-  const push = (key: string, id: string, from: number, to: number) => intervals.set(key, [...(intervals.get(key) ?? []), { id, from, to }]);
+  const push = (key: string, id: string, from: number, to: number) =>
+    intervals.set(key, [...(intervals.get(key) ?? []), { id, from, to }]);
   for (const f of facts) {
     if (f.ev === 'start') open.set(`${f.id}\0${f.key}`, f.t);
     if (f.ev === 'end') {
@@ -97,7 +124,8 @@ function overlaps(facts: readonly Fact[], replicas: readonly Replica[]): string[
   const found: string[] = [];
   for (const [key, list] of intervals) {
     list.sort((a, b) => a.from - b.from);
-    for (let i = 1; i < list.length; i++) if (list[i]!.from < list[i - 1]!.to) found.push(`${key}: ${list[i - 1]!.id} and ${list[i]!.id}`);
+    for (let i = 1; i < list.length; i++)
+      if (list[i]!.from < list[i - 1]!.to) found.push(`${key}: ${list[i - 1]!.id} and ${list[i]!.id}`);
   }
   return found;
 }
@@ -107,7 +135,12 @@ describe('controller on kube-apiserver, one OS process per replica', () => {
     const ns = 'e2e-leader';
     await createNamespace(ns);
     for (let i = 0; i < 20; i++) {
-      await kubeJson(kc, 'POST', cmPath(ns), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { e2e: 'controller' } }, data: { v: '1' } });
+      await kubeJson(kc, 'POST', cmPath(ns), {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${i}`, labels: { e2e: 'controller' } },
+        data: { v: '1' },
+      });
     }
     const facts: Fact[] = [];
     const replicas = ['a', 'b', 'c'].map((id) => new Replica(id, 'leader', ns, facts));
@@ -134,10 +167,16 @@ describe('controller on kube-apiserver, one OS process per replica', () => {
     await eventually(async () => expect(await unreconciled(ns)).toEqual([]));
 
     type Lease = { spec: { holderIdentity: string; leaseTransitions: number } };
-    const lease = await kubeJson<Lease>(kc, 'GET', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/e2e-controller`);
+    const lease = await kubeJson<Lease>(
+      kc,
+      'GET',
+      `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/e2e-controller`,
+    );
     expect(lease.spec).toMatchObject({ holderIdentity: third.id, leaseTransitions: 2 });
     expect(overlaps(facts, replicas)).toEqual([]);
-    console.info(`leader failover after kill -9: ${takeoverMs.toFixed(0)} ms (lease 2000 ms, retry 300 ms); clean handover on SIGTERM: ${handoverMs.toFixed(0)} ms`);
+    console.info(
+      `leader failover after kill -9: ${takeoverMs.toFixed(0)} ms (lease 2000 ms, retry 300 ms); clean handover on SIGTERM: ${handoverMs.toFixed(0)} ms`,
+    );
     await Promise.all(replicas.filter((r) => r !== first && r !== second).map((r) => r.terminate()));
   });
 
@@ -146,7 +185,12 @@ describe('controller on kube-apiserver, one OS process per replica', () => {
     const count = 150;
     await createNamespace(ns);
     for (let i = 0; i < count; i++) {
-      await kubeJson(kc, 'POST', cmPath(ns), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { e2e: 'controller' } }, data: { v: '0' } });
+      await kubeJson(kc, 'POST', cmPath(ns), {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${i}`, labels: { e2e: 'controller' } },
+        data: { v: '0' },
+      });
     }
     const facts: Fact[] = [];
     const views = (id: string) => facts.filter((f) => f.ev === 'view' && f.id === id);

@@ -50,7 +50,11 @@ afterAll(async () => {
 
 function informers(kubeConfig: KubeConfig = kc, reflector: ReflectorOptions = {}): InformerFactory {
   // Short backoff: outages in these tests last seconds, and the schedule is unit-tested elsewhere.
-  const factory = createInformerFactory({ kubeConfig, lingerMs: 0, reflector: { backoff: { initialMs: 100, maxMs: 1000 }, ...reflector } });
+  const factory = createInformerFactory({
+    kubeConfig,
+    lingerMs: 0,
+    reflector: { backoff: { initialMs: 100, maxMs: 1000 }, ...reflector },
+  });
   factories.push(factory);
   return factory;
 }
@@ -61,8 +65,12 @@ async function namespace(prefix: string): Promise<string> {
   return ns;
 }
 
-const configMapYaml = (ns: string, name: string, labels: Record<string, string> = {}, data: Record<string, string> = { k: 'v' }) =>
-  JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels }, data });
+const configMapYaml = (
+  ns: string,
+  name: string,
+  labels: Record<string, string> = {},
+  data: Record<string, string> = { k: 'v' },
+) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels }, data });
 
 /** name → resourceVersion of what `kubectl get -o json` shows: the server's truth. */
 async function kubectlState(resource: string, ns: string): Promise<Record<string, string>> {
@@ -78,7 +86,8 @@ const storeState = (objects: readonly KubeObject[]) =>
 function replay(events: readonly InformerEvent[]): Record<string, string> {
   const state = new Map<string, string>();
   for (const e of events) {
-    if (e.type === 'ADDED' || e.type === 'MODIFIED') state.set(e.object.metadata!.name!, e.object.metadata!.resourceVersion!);
+    if (e.type === 'ADDED' || e.type === 'MODIFIED')
+      state.set(e.object.metadata!.name!, e.object.metadata!.resourceVersion!);
     if (e.type === 'DELETED') state.delete(e.object.metadata!.name!);
   }
   return Object.fromEntries([...state].sort());
@@ -90,8 +99,21 @@ describe('informers on kube-apiserver', () => {
   it('syncs pods and configmaps created with kubectl', async () => {
     const ns = await namespace('e2e-sync');
     const pod = (name: string) =>
-      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'registry.invalid/web:1' }] } });
-    await kube.apply([pod('web-1'), pod('web-2'), configMapYaml(ns, 'a'), configMapYaml(ns, 'b'), configMapYaml(ns, 'c')].join('\n---\n'));
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: ns, labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'registry.invalid/web:1' }] },
+      });
+    await kube.apply(
+      [
+        pod('web-1'),
+        pod('web-2'),
+        configMapYaml(ns, 'a'),
+        configMapYaml(ns, 'b'),
+        configMapYaml(ns, 'c'),
+      ].join('\n---\n'),
+    );
     const factory = informers();
     const pods = factory.informer(Pods, { namespace: ns });
     const cms = factory.informer(ConfigMaps, { namespace: ns });
@@ -123,26 +145,53 @@ spec:
       storage: true
       schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } }
 `);
-    await kube.kubectl(['wait', '--for=condition=Established', 'crd/widgets.e2e.rxinformer.dev', '--timeout=60s']);
-    const widget = (name: string, size: number) => JSON.stringify({ apiVersion: 'e2e.rxinformer.dev/v1', kind: 'Widget', metadata: { name, namespace: ns }, spec: { size } });
+    await kube.kubectl([
+      'wait',
+      '--for=condition=Established',
+      'crd/widgets.e2e.rxinformer.dev',
+      '--timeout=60s',
+    ]);
+    const widget = (name: string, size: number) =>
+      JSON.stringify({
+        apiVersion: 'e2e.rxinformer.dev/v1',
+        kind: 'Widget',
+        metadata: { name, namespace: ns },
+        spec: { size },
+      });
     await kube.apply(`${widget('w1', 1)}\n---\n${widget('w2', 2)}`);
 
     interface Widget extends KubeObject {
       spec?: { size?: number };
     }
-    const Widgets = defineResource<Widget>({ group: 'e2e.rxinformer.dev', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true });
+    const Widgets = defineResource<Widget>({
+      group: 'e2e.rxinformer.dev',
+      version: 'v1',
+      plural: 'widgets',
+      kind: 'Widget',
+      namespaced: true,
+    });
     const byDescriptor = informers().informer(Widgets, { namespace: ns });
     const log = record(byDescriptor);
     subscriptions.push(log.subscription);
     await byDescriptor.synced;
-    expect(byDescriptor.store.list().map((w) => [w.metadata?.name, w.spec?.size, w.metadata?.generation])).toEqual([
+    expect(
+      byDescriptor.store.list().map((w) => [w.metadata?.name, w.spec?.size, w.metadata?.generation]),
+    ).toEqual([
       ['w1', 1, 1],
       ['w2', 2, 1],
     ]);
 
     const other = informers();
     const Discovered = await other.discover<Widget>({ apiVersion: 'e2e.rxinformer.dev/v1', kind: 'Widget' });
-    expect(Discovered).toMatchObject({ group: 'e2e.rxinformer.dev', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true, singular: 'widget', shortNames: ['wdg'] });
+    expect(Discovered).toMatchObject({
+      group: 'e2e.rxinformer.dev',
+      version: 'v1',
+      plural: 'widgets',
+      kind: 'Widget',
+      namespaced: true,
+      singular: 'widget',
+      shortNames: ['wdg'],
+    });
     const byDiscovery = other.informer(Discovered, { namespace: ns });
     const discoveredLog = record(byDiscovery);
     subscriptions.push(discoveredLog.subscription);
@@ -152,7 +201,13 @@ spec:
     await kube.kubectl(['patch', 'widget', 'w1', '-n', ns, '--type=merge', '-p', '{"spec":{"size":5}}']);
     for (const l of [log, discoveredLog]) {
       const modified = await l.until((e) => e.type === 'MODIFIED', 'MODIFIED w1');
-      expect(modified.type === 'MODIFIED' && [modified.object.spec?.size, modified.previous.spec?.size, modified.object.metadata?.generation]).toEqual([5, 1, 2]);
+      expect(
+        modified.type === 'MODIFIED' && [
+          modified.object.spec?.size,
+          modified.previous.spec?.size,
+          modified.object.metadata?.generation,
+        ],
+      ).toEqual([5, 1, 2]);
     }
   });
 
@@ -167,10 +222,20 @@ spec:
     await kube.kubectl(['label', 'configmap', 'by-kubectl', '-n', ns, 'tier=front']);
     await kube.kubectl(['delete', 'configmap', 'by-kubectl', '-n', ns]);
     const core = kc.makeApiClient(CoreV1Api);
-    const created = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'by-client' }, data: { v: '1' } } });
-    await core.replaceNamespacedConfigMap({ name: 'by-client', namespace: ns, body: { ...created, data: { v: '2' } } });
+    const created = await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'by-client' }, data: { v: '1' } },
+    });
+    await core.replaceNamespacedConfigMap({
+      name: 'by-client',
+      namespace: ns,
+      body: { ...created, data: { v: '2' } },
+    });
     await core.deleteNamespacedConfigMap({ name: 'by-client', namespace: ns });
-    await log.until((e) => e.type === 'DELETED' && e.object.metadata?.name === 'by-client', 'DELETED by-client');
+    await log.until(
+      (e) => e.type === 'DELETED' && e.object.metadata?.name === 'by-client',
+      'DELETED by-client',
+    );
 
     expect(log.names()).toEqual([
       'SYNCED',
@@ -183,9 +248,13 @@ spec:
     ]);
     const [, added, labelled, deleted, , replaced] = log.events as InformerEvent<Wire<V1ConfigMap>>[];
     expect(added?.type === 'ADDED' && added.initial).toBe(false);
-    expect(labelled?.type === 'MODIFIED' && [labelled.previous.metadata?.labels, labelled.object.metadata?.labels]).toEqual([undefined, { tier: 'front' }]);
+    expect(
+      labelled?.type === 'MODIFIED' && [labelled.previous.metadata?.labels, labelled.object.metadata?.labels],
+    ).toEqual([undefined, { tier: 'front' }]);
     expect(deleted?.type === 'DELETED' && deleted.finalStateUnknown).toBe(false);
-    expect(replaced?.type === 'MODIFIED' && [replaced.previous.data?.['v'], replaced.object.data?.['v']]).toEqual(['1', '2']);
+    expect(
+      replaced?.type === 'MODIFIED' && [replaced.previous.data?.['v'], replaced.object.data?.['v']],
+    ).toEqual(['1', '2']);
     expect(cms.store.size).toBe(0);
   });
 
@@ -197,7 +266,12 @@ spec:
     await cms.synced;
     const calls = proxy.requests.filter((r) => r.path === `/api/v1/namespaces/${ns}/configmaps`);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.query).toMatchObject({ watch: '1', sendInitialEvents: 'true', resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: 'true' });
+    expect(calls[0]!.query).toMatchObject({
+      watch: '1',
+      sendInitialEvents: 'true',
+      resourceVersionMatch: 'NotOlderThan',
+      allowWatchBookmarks: 'true',
+    });
     expect(calls[0]!.query.resourceVersion).toBeUndefined();
     expect(cms.store.size).toBe(2);
     expect(cms.health.lastBookmarkAt).toEqual(expect.any(Number));
@@ -232,17 +306,32 @@ spec:
     const ns = await namespace('e2e-bookmark');
     await kube.apply(configMapYaml(ns, 'a'));
     // kube-apiserver sends a bookmark 2 s before a watch's deadline (and about once a minute).
-    const cms = informers(proxy.kubeConfigFor(kc), { watchList: 'never', watchTimeoutSeconds: [4, 4] }).informer(ConfigMaps, { namespace: ns });
+    const cms = informers(proxy.kubeConfigFor(kc), {
+      watchList: 'never',
+      watchTimeoutSeconds: [4, 4],
+    }).informer(ConfigMaps, { namespace: ns });
     subscriptions.push(cms.start());
     await cms.synced;
     const listed = cms.health.resourceVersion;
     await kube.apply(configMapYaml(await namespace('e2e-elsewhere'), 'moves-the-revision'));
-    await eventually(() => cms.health.lastBookmarkAt !== undefined && cms.health.resourceVersion !== listed, 'a bookmark moved the resourceVersion', 20_000);
+    await eventually(
+      () => cms.health.lastBookmarkAt !== undefined && cms.health.resourceVersion !== listed,
+      'a bookmark moved the resourceVersion',
+      20_000,
+    );
     const bookmarked = cms.health.resourceVersion;
     const path = `/api/v1/namespaces/${ns}/configmaps`;
     const watches = () => proxy.requests.filter((r) => r.path === path && r.query.watch === '1');
-    await eventually(() => watches().some((w) => w.query.resourceVersion === bookmarked), 'a watch was reopened from the bookmark', 20_000);
-    expect(watches()[0]?.query).toMatchObject({ resourceVersion: listed, timeoutSeconds: '4', allowWatchBookmarks: 'true' });
+    await eventually(
+      () => watches().some((w) => w.query.resourceVersion === bookmarked),
+      'a watch was reopened from the bookmark',
+      20_000,
+    );
+    expect(watches()[0]?.query).toMatchObject({
+      resourceVersion: listed,
+      timeoutSeconds: '4',
+      allowWatchBookmarks: 'true',
+    });
     expect(proxy.requests.filter((r) => r.path === path && r.query.watch === undefined)).toHaveLength(1); // the first LIST only
     expect(cms.health).toMatchObject({ relists: 0, lastReason: 'watch closed' });
     expect(cms.health.restarts).toBeGreaterThanOrEqual(1);
@@ -251,7 +340,9 @@ spec:
   it('relists after 410 (compaction) and reports objects deleted meanwhile as DELETED finalStateUnknown', async () => {
     const ns = await namespace('e2e-expired');
     await kube.apply(['a', 'b', 'c', 'd', 'e'].map((n) => configMapYaml(ns, n)).join('\n---\n'));
-    const cms = informers(proxy.kubeConfigFor(kc), { watchList: 'never', pageSize: 2 }).informer(ConfigMaps, { namespace: ns });
+    const cms = informers(proxy.kubeConfigFor(kc), { watchList: 'never', pageSize: 2 }).informer(ConfigMaps, {
+      namespace: ns,
+    });
     const log = record(cms);
     subscriptions.push(log.subscription);
     await cms.synced;
@@ -279,7 +370,9 @@ spec:
     // client-go's rule: after a 410 the relist is a consistent read (no resourceVersion), which
     // etcd pages: 4 objects in pages of 2.
     const relist = lists().slice(1);
-    expect(relist.map((r) => [r.query.limit, r.query.resourceVersion, r.query.continue === undefined])).toEqual([
+    expect(
+      relist.map((r) => [r.query.limit, r.query.resourceVersion, r.query.continue === undefined]),
+    ).toEqual([
       ['2', undefined, true],
       ['2', undefined, false],
     ]);
@@ -291,7 +384,9 @@ spec:
   it('names the verb of a 410 that arrived as a watch ERROR event "watch"', async () => {
     const ns = await namespace('e2e-verb');
     await kube.apply(configMapYaml(ns, 'a'));
-    const cms = informers(proxy.kubeConfigFor(kc), { watchList: 'never' }).informer(ConfigMaps, { namespace: ns });
+    const cms = informers(proxy.kubeConfigFor(kc), { watchList: 'never' }).informer(ConfigMaps, {
+      namespace: ns,
+    });
     subscriptions.push(cms.start());
     await cms.synced;
     proxy.block();
@@ -320,7 +415,10 @@ spec:
     await kube.apply(configMapYaml(ns, 'after'));
 
     const truth = sorted(await kubectlState('configmaps', ns));
-    await eventually(() => JSON.stringify(sorted(storeState(cms.store.list()))) === JSON.stringify(truth), 'the store equals kubectl get -o json');
+    await eventually(
+      () => JSON.stringify(sorted(storeState(cms.store.list()))) === JSON.stringify(truth),
+      'the store equals kubectl get -o json',
+    );
     expect(replay(log.events)).toEqual(truth); // the events alone tell the same story
     expect(cms.health.restarts + cms.health.relists).toBeGreaterThanOrEqual(1);
     expect(cms.health.phase).toBe('watching');
@@ -334,18 +432,35 @@ spec:
     subscriptions.push(log.subscription);
     await cms.synced;
     const item = cms.store.get(`${ns}/m`);
-    expect(item).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: 'm', labels: { app: 'web' } } });
+    expect(item).toMatchObject({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { name: 'm', labels: { app: 'web' } },
+    });
     expect(item).not.toHaveProperty('data');
     await kube.kubectl(['label', 'configmap', 'm', '-n', ns, 'tier=back']);
     const modified = await log.until((e) => e.type === 'MODIFIED', 'MODIFIED m');
-    expect(modified.type === 'MODIFIED' && modified.object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { labels: { app: 'web', tier: 'back' } } });
+    expect(modified.type === 'MODIFIED' && modified.object).toMatchObject({
+      kind: 'PartialObjectMetadata',
+      metadata: { labels: { app: 'web', tier: 'back' } },
+    });
     expect(modified.type === 'MODIFIED' && modified.object).not.toHaveProperty('data');
   });
 
   it('narrows by label and field selectors, and follows objects in and out of them', async () => {
     const ns = await namespace('e2e-select');
-    await kube.apply([configMapYaml(ns, 'web-1', { app: 'web' }), configMapYaml(ns, 'web-2', { app: 'web' }), configMapYaml(ns, 'db-1', { app: 'db' })].join('\n---\n'));
-    const cms = informers().informer(ConfigMaps, { namespace: ns, labelSelector: 'app=web', fieldSelector: 'metadata.name!=web-2' });
+    await kube.apply(
+      [
+        configMapYaml(ns, 'web-1', { app: 'web' }),
+        configMapYaml(ns, 'web-2', { app: 'web' }),
+        configMapYaml(ns, 'db-1', { app: 'db' }),
+      ].join('\n---\n'),
+    );
+    const cms = informers().informer(ConfigMaps, {
+      namespace: ns,
+      labelSelector: 'app=web',
+      fieldSelector: 'metadata.name!=web-2',
+    });
     const log = record(cms);
     subscriptions.push(log.subscription);
     await cms.synced;
@@ -369,7 +484,12 @@ spec:
     subscriptions.push(listingLog.subscription);
     const watchError = await listingLog.error;
     expect(watchError).toBeInstanceOf(ForbiddenError);
-    expect(watchError).toMatchObject({ verb: 'watch', code: 403, reason: 'Forbidden', context: { resource: 'configmaps', namespace: ns } });
+    expect(watchError).toMatchObject({
+      verb: 'watch',
+      code: 403,
+      reason: 'Forbidden',
+      context: { resource: 'configmaps', namespace: ns },
+    });
     expect((watchError as Error).message).toMatch(/cannot watch resource "configmaps"/);
     expect(listingLog.names()).toEqual(['SYNCED']); // the list itself was allowed
 
@@ -382,7 +502,10 @@ spec:
     // Nothing at all on secrets.
     const secrets = informers(limited, { watchList: 'never' }).informer(Secrets, { namespace: ns });
     subscriptions.push(secrets.start());
-    const secretsError = await secrets.synced.then(() => undefined, (e: unknown) => e);
+    const secretsError = await secrets.synced.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(secretsError).toBeInstanceOf(ForbiddenError);
     expect(secretsError).toMatchObject({ verb: 'list', context: { resource: 'secrets' } });
     expect(secrets.health.phase).toBe('failed');

@@ -30,7 +30,11 @@ export interface CuttableProxy {
 
 const REQUEST_LINE = /(?:^|\r\n)(GET|POST|PUT|PATCH|DELETE) (\S+) HTTP\/1\.1\r\n/g;
 
-export async function startCuttableProxy(options: { upstream: string; caPem: string; keyPem: string }): Promise<CuttableProxy> {
+export async function startCuttableProxy(options: {
+  upstream: string;
+  caPem: string;
+  keyPem: string;
+}): Promise<CuttableProxy> {
   const upstream = new URL(options.upstream);
   const context = createSecureContext({ key: options.keyPem, cert: options.caPem });
   const sockets = new Set<Socket>();

@@ -8,12 +8,17 @@ export interface EventLog<T extends KubeObject> {
   /** `TYPE name` per event (`SYNCED` alone), for readable assertions. */
   names(): string[];
   /** Resolves once an event matches; fails with what arrived so far after `timeoutMs`. */
-  until(predicate: (e: InformerEvent<T>) => boolean, description: string, timeoutMs?: number): Promise<InformerEvent<T>>;
+  until(
+    predicate: (e: InformerEvent<T>) => boolean,
+    description: string,
+    timeoutMs?: number,
+  ): Promise<InformerEvent<T>>;
   /** Errors the stream ended with, if any. */
   readonly error: Promise<unknown>;
 }
 
-export const eventName = (e: InformerEvent): string => (e.type === 'SYNCED' ? 'SYNCED' : `${e.type} ${e.object.metadata?.name}`);
+export const eventName = (e: InformerEvent): string =>
+  e.type === 'SYNCED' ? 'SYNCED' : `${e.type} ${e.object.metadata?.name}`;
 
 export function record<T extends KubeObject>(informer: Informer<T>): EventLog<T> {
   const events: InformerEvent<T>[] = [];
@@ -42,7 +47,10 @@ export function record<T extends KubeObject>(informer: Informer<T>): EventLog<T>
         const found = events.find(predicate);
         if (found) return found;
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no event "${description}" within ${timeoutMs} ms; events so far: ${names().join(', ')}`);
+        if (left <= 0)
+          throw new Error(
+            `no event "${description}" within ${timeoutMs} ms; events so far: ${names().join(', ')}`,
+          );
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
           waiters.push(() => {
@@ -56,10 +64,15 @@ export function record<T extends KubeObject>(informer: Informer<T>): EventLog<T>
 }
 
 /** Polls `check` until it returns true: for state nothing can be awaited on (another process's view). */
-export async function eventually(check: () => boolean | Promise<boolean>, description: string, timeoutMs = 30_000): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  description: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${description}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting until ${description}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -10,7 +10,10 @@ const libs = ['core', 'testing', 'logging', 'batching', 'metrics', 'controller']
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@kubernetes\/client-node$/, replacement: `${here}node_modules/@kubernetes/client-node/dist/index.js` },
+      {
+        find: /^@kubernetes\/client-node$/,
+        replacement: `${here}node_modules/@kubernetes/client-node/dist/index.js`,
+      },
       ...libs.map((lib) => ({ find: `@rxinformer/${lib}`, replacement: `${root}libs/${lib}/src/index.ts` })),
     ],
   },

@@ -31,6 +31,9 @@ fi
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit
 
+step "format"
+npx prettier --check "libs/**/*.ts" "apps/**/*.{ts,js,css,html}" "tools/**/*.ts" "e2e/**/*.ts" "*.ts" eslint.config.mjs
+
 step "lint"
 # The module-boundary rule reads the Nx project graph: compute it first, or the rule is skipped.
 npx nx show projects >/dev/null

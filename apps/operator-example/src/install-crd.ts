@@ -21,7 +21,12 @@ export async function installWebsiteCrd(kubeConfig: KubeConfig, timeoutMs = 30_0
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await custom.listClusterCustomObject({ group: 'example.com', version: 'v1', plural: 'websites', limit: 1 });
+      await custom.listClusterCustomObject({
+        group: 'example.com',
+        version: 'v1',
+        plural: 'websites',
+        limit: 1,
+      });
       return;
     } catch (error) {
       if ((error as { code?: number }).code !== 404 || Date.now() > deadline) throw error;

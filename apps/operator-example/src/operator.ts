@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConfigMaps, Deployments, createInformerFactory, type InformerFactory, type Logger } from '@rxinformer/core';
+import {
+  ConfigMaps,
+  Deployments,
+  createInformerFactory,
+  type InformerFactory,
+  type Logger,
+} from '@rxinformer/core';
 import { LeaderElector, controller, type Controller, type LeaseTimings } from '@rxinformer/controller';
 import { websiteReconciler } from './reconcile-website.js';
 import { Websites } from './website.js';
@@ -58,10 +64,19 @@ export interface Operator {
  */
 export function startOperator(options: OperatorOptions): Operator {
   const { kubeConfig, namespace } = options;
-  const informers = createInformerFactory({ kubeConfig, ...(options.logger ? { logger: options.logger } : {}) });
+  const informers = createInformerFactory({
+    kubeConfig,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const websites = informers.informer(Websites, { namespace });
-  const configMaps = informers.informer(ConfigMaps, { namespace, labelSelector: 'app.kubernetes.io/name=website' });
-  const deployments = informers.informer(Deployments, { namespace, labelSelector: 'app.kubernetes.io/name=website' });
+  const configMaps = informers.informer(ConfigMaps, {
+    namespace,
+    labelSelector: 'app.kubernetes.io/name=website',
+  });
+  const deployments = informers.informer(Deployments, {
+    namespace,
+    labelSelector: 'app.kubernetes.io/name=website',
+  });
   const elector = new LeaderElector({
     kubeConfig,
     namespace,
@@ -75,7 +90,12 @@ export function startOperator(options: OperatorOptions): Operator {
     name: 'website',
     for: websites,
     owns: [configMaps, deployments],
-    reconcile: websiteReconciler({ kubeConfig, configMaps, deployments, ...(options.report ? { report: options.report } : {}) }),
+    reconcile: websiteReconciler({
+      kubeConfig,
+      configMaps,
+      deployments,
+      ...(options.report ? { report: options.report } : {}),
+    }),
     concurrency: 2,
     ownership: elector,
     ...(options.logger ? { logger: options.logger } : {}),

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1ConfigMap, type V1Deployment } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type V1ConfigMap,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import type { Informer, Wire } from '@rxinformer/core';
 import type { ReconcileRequest, Reconciler } from '@rxinformer/controller';
 import type { Website } from './website.js';
@@ -45,7 +52,14 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
     const changes: string[] = [];
     const message = site.spec?.message ?? '';
     const replicas = site.spec?.replicas ?? 1;
-    const owner = { apiVersion: 'example.com/v1', kind: 'Website', name, uid: site.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
+    const owner = {
+      apiVersion: 'example.com/v1',
+      kind: 'Website',
+      name,
+      uid: site.metadata?.uid ?? '',
+      controller: true,
+      blockOwnerDeletion: true,
+    };
     const labels = { 'app.kubernetes.io/name': 'website', 'app.kubernetes.io/instance': name };
     const ownedMeta = (objectName: string, resourceVersion?: string) => ({
       name: objectName,
@@ -58,7 +72,10 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
     const cmName = `${name}-content`;
     const cm = deps.configMaps.store.get(`${namespace}/${cmName}`);
     if (!cm || cm.data?.['index.html'] !== message || !ownedBy(cm, owner.uid)) {
-      const body = { metadata: ownedMeta(cmName, cm?.metadata?.resourceVersion), data: { 'index.html': message } };
+      const body = {
+        metadata: ownedMeta(cmName, cm?.metadata?.resourceVersion),
+        data: { 'index.html': message },
+      };
       if (signal.aborted) return;
       if (cm) await core.replaceNamespacedConfigMap({ name: cmName, namespace, body });
       else await core.createNamespacedConfigMap({ namespace, body });
@@ -68,7 +85,12 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
     const hash = createHash('sha256').update(message).digest('hex').slice(0, 16);
     const deployment = deps.deployments.store.get(`${namespace}/${name}`);
     const current = deployment?.spec;
-    if (!deployment || current?.replicas !== replicas || current.template.metadata?.annotations?.['example.com/message-hash'] !== hash || !ownedBy(deployment, owner.uid)) {
+    if (
+      !deployment ||
+      current?.replicas !== replicas ||
+      current.template.metadata?.annotations?.['example.com/message-hash'] !== hash ||
+      !ownedBy(deployment, owner.uid)
+    ) {
       const podLabels = { ...labels };
       const body = {
         metadata: ownedMeta(name, deployment?.metadata?.resourceVersion),
@@ -78,7 +100,14 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
           template: {
             metadata: { labels: podLabels, annotations: { 'example.com/message-hash': hash } },
             spec: {
-              containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }], volumeMounts: [{ name: 'content', mountPath: '/usr/share/nginx/html' }] }],
+              containers: [
+                {
+                  name: 'web',
+                  image: 'nginx:1.27',
+                  ports: [{ containerPort: 80 }],
+                  volumeMounts: [{ name: 'content', mountPath: '/usr/share/nginx/html' }],
+                },
+              ],
               volumes: [{ name: 'content', configMap: { name: cmName } }],
             },
           },
@@ -90,13 +119,18 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
       changes.push(deployment ? 'deployment updated' : 'deployment created');
     }
 
-    const ready = (deployment?.status?.readyReplicas ?? 0) >= replicas && deployment?.spec?.replicas === replicas;
+    const ready =
+      (deployment?.status?.readyReplicas ?? 0) >= replicas && deployment?.spec?.replicas === replicas;
     const generation = site.metadata?.generation ?? 0;
     if (site.status?.observedGeneration !== generation || site.status?.ready !== ready) {
       if (signal.aborted) return;
       try {
         await custom.replaceNamespacedCustomObjectStatus({
-          group: 'example.com', version: 'v1', namespace, plural: 'websites', name,
+          group: 'example.com',
+          version: 'v1',
+          namespace,
+          plural: 'websites',
+          name,
           body: { ...site, status: { observedGeneration: generation, ready } },
         });
       } catch (error) {
@@ -109,6 +143,9 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
   };
 }
 
-function ownedBy(object: { metadata?: { ownerReferences?: readonly { uid: string; controller?: boolean }[] } }, uid: string): boolean {
+function ownedBy(
+  object: { metadata?: { ownerReferences?: readonly { uid: string; controller?: boolean }[] } },
+  uid: string,
+): boolean {
   return (object.metadata?.ownerReferences ?? []).some((ref) => ref.uid === uid && ref.controller === true);
 }

@@ -14,15 +14,29 @@ import type { Subscription } from 'rxjs';
  * rollouts.unsubscribe();
  * ```
  */
-export function simulateRollouts(server: KubeApiServer, deployments: Informer<Wire<V1Deployment>>): Subscription {
+export function simulateRollouts(
+  server: KubeApiServer,
+  deployments: Informer<Wire<V1Deployment>>,
+): Subscription {
   return deployments.events$.subscribe((event) => {
     if (event.type !== 'ADDED' && event.type !== 'MODIFIED') return;
     const { name, namespace } = event.object.metadata ?? {};
     const replicas = event.object.spec?.replicas ?? 1;
-    if (!name || (event.object.status?.readyReplicas ?? 0) === replicas && event.object.status?.observedGeneration === event.object.metadata?.generation) return;
+    if (
+      !name ||
+      ((event.object.status?.readyReplicas ?? 0) === replicas &&
+        event.object.status?.observedGeneration === event.object.metadata?.generation)
+    )
+      return;
     const current = server.find(Deployments, name, namespace) as Wire<V1Deployment> | undefined;
     if (!current) return;
-    const status = { observedGeneration: current.metadata?.generation ?? 1, replicas, readyReplicas: replicas, availableReplicas: replicas, updatedReplicas: replicas };
+    const status = {
+      observedGeneration: current.metadata?.generation ?? 1,
+      replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+      updatedReplicas: replicas,
+    };
     server.update(Deployments, { ...current, status });
   });
 }

@@ -21,7 +21,13 @@ export interface Website extends KubeObject {
  * const websites = informers.informer(Websites, { namespace: 'default' });
  * ```
  */
-export const Websites = defineResource<Website>({ group: 'example.com', version: 'v1', plural: 'websites', kind: 'Website', namespaced: true });
+export const Websites = defineResource<Website>({
+  group: 'example.com',
+  version: 'v1',
+  plural: 'websites',
+  kind: 'Website',
+  namespaced: true,
+});
 
 /**
  * The CustomResourceDefinition of Websites, with a status subresource.
@@ -52,9 +58,15 @@ export const websiteCrd = {
               spec: {
                 type: 'object',
                 required: ['message'],
-                properties: { message: { type: 'string' }, replicas: { type: 'integer', minimum: 0, default: 1 } },
+                properties: {
+                  message: { type: 'string' },
+                  replicas: { type: 'integer', minimum: 0, default: 1 },
+                },
               },
-              status: { type: 'object', properties: { observedGeneration: { type: 'integer' }, ready: { type: 'boolean' } } },
+              status: {
+                type: 'object',
+                properties: { observedGeneration: { type: 'integer' }, ready: { type: 'boolean' } },
+              },
             },
           },
         },

@@ -19,7 +19,11 @@ afterAll(async () => {
 function run(args: string[], until?: (line: string) => boolean) {
   const env = { ...process.env };
   delete env['KUBECONFIG'];
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stdout: string[] = [];
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -37,7 +41,8 @@ describe('operator-example command line', () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
     const text = stdout.join('\n');
-    for (const flag of ['--kubeconfig', '--context', '--namespace', '--identity', '--help']) expect(text).toContain(flag);
+    for (const flag of ['--kubeconfig', '--context', '--namespace', '--identity', '--help'])
+      expect(text).toContain(flag);
   });
 
   it('rejects an unknown flag with one line and exit code 2', async () => {
@@ -57,7 +62,9 @@ describe('operator-example command line', () => {
     await writeFile(
       path,
       JSON.stringify({
-        apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'x',
         clusters: [{ name: 'x', cluster: { server: 'https://127.0.0.1:1' } }],
         users: [{ name: 'x', user: { token: 't' } }],
         contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
@@ -73,7 +80,9 @@ describe('operator-example command line', () => {
     const { code, stdout } = await run([], (line) => line.includes('ready=true'));
     expect(code).toBe(0);
     expect(stdout.some((l) => l.startsWith('leading:'))).toBe(true);
-    expect(stdout).toContain('website default/hello: configmap created, deployment created, status ready=false observedGeneration=1');
+    expect(stdout).toContain(
+      'website default/hello: configmap created, deployment created, status ready=false observedGeneration=1',
+    );
     expect(stdout.at(-1)).toBe('stopped: lease released');
   });
 });

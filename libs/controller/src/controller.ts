@@ -1,6 +1,22 @@
 import { objectKey, silentLogger, type Informer, type KubeObject, type Logger } from '@rxinformer/core';
-import { reconcileMetrics, workQueueMetrics, type MetricsRegistry, type ReconcileMetrics, type WorkQueueMetrics } from '@rxinformer/metrics';
-import { BehaviorSubject, asyncScheduler, combineLatest, distinctUntilChanged, map, of, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  reconcileMetrics,
+  workQueueMetrics,
+  type MetricsRegistry,
+  type ReconcileMetrics,
+  type WorkQueueMetrics,
+} from '@rxinformer/metrics';
+import {
+  BehaviorSubject,
+  asyncScheduler,
+  combineLatest,
+  distinctUntilChanged,
+  map,
+  of,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import type { KeyFilter, KeyOwnership } from './key-ownership.js';
 import { controllerOwnerKeys } from './owner-key.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
@@ -141,7 +157,11 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
     const primary = this.options.for;
     // Only a newer version of the primary object supersedes an in-flight reconcile: events of owned
     // objects are mostly the reconcile's own writes, and just queue the key again.
-    const on = (informer: Informer<KubeObject>, keysOf: (o: KubeObject) => readonly string[], primaryEvents = false) =>
+    const on = (
+      informer: Informer<KubeObject>,
+      keysOf: (o: KubeObject) => readonly string[],
+      primaryEvents = false,
+    ) =>
       this.subscriptions.push(
         informer.events$.subscribe({
           next: (e) => {
@@ -149,18 +169,26 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
             const supersedes = primaryEvents && e.type !== 'RESYNC' && !(e.type === 'ADDED' && e.initial);
             for (const key of keysOf(e.object)) this.enqueue(key, supersedes);
           },
-          error: (err: unknown) => this.logger.error({ err }, 'an informer failed: its keys are no longer queued'),
+          error: (err: unknown) =>
+            this.logger.error({ err }, 'an informer failed: its keys are no longer queued'),
         }),
       );
     on(primary as unknown as Informer<KubeObject>, (o) => [objectKey(o)], true);
     for (const owned of this.options.owns ?? []) on(owned, (o) => controllerOwnerKeys(o, primary.resource));
     for (const watch of this.options.watches ?? []) on(watch.informer, (o) => watch.map(o));
-    const informers = [primary as unknown as Informer<KubeObject>, ...(this.options.owns ?? []), ...(this.options.watches ?? []).map((w) => w.informer)];
-    const synced$ = combineLatest(informers.map((i) => i.synced$)).pipe(map((states) => states.every(Boolean)), distinctUntilChanged());
+    const informers = [
+      primary as unknown as Informer<KubeObject>,
+      ...(this.options.owns ?? []),
+      ...(this.options.watches ?? []).map((w) => w.informer),
+    ];
+    const synced$ = combineLatest(informers.map((i) => i.synced$)).pipe(
+      map((states) => states.every(Boolean)),
+      distinctUntilChanged(),
+    );
     const ownership = this.options.ownership;
     this.subscriptions.push(
-      combineLatest([synced$, ownership ? ownership.ownership$ : of<KeyFilter>(() => true)]).subscribe(([synced, filter]) =>
-        this.apply(synced ? filter : undefined),
+      combineLatest([synced$, ownership ? ownership.ownership$ : of<KeyFilter>(() => true)]).subscribe(
+        ([synced, filter]) => this.apply(synced ? filter : undefined),
       ),
     );
     ownership?.start();
@@ -178,7 +206,8 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
   }
 
   private enqueue(key: string, supersedes: boolean): void {
-    if (supersedes) this.inFlight.get(key)?.abort(new Error(`reconcile of ${key} superseded by a newer event`));
+    if (supersedes)
+      this.inFlight.get(key)?.abort(new Error(`reconcile of ${key} superseded by a newer event`));
     if (this.queue && this.filter?.(key)) this.queue.add(key);
   }
 
@@ -186,15 +215,21 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
     this.filter = filter;
     if (!filter) {
       // Stop at once: no new reconcile starts, in-flight ones are aborted; the queue winds down after.
-      for (const [key, controller] of this.inFlight) controller.abort(new Error(`this process no longer owns ${key}`));
+      for (const [key, controller] of this.inFlight)
+        controller.abort(new Error(`this process no longer owns ${key}`));
       this.transitions = this.transitions.then(() => this.deactivate(false));
       return;
     }
-    for (const [key, controller] of this.inFlight) if (!filter(key)) controller.abort(new Error(`this process no longer owns ${key}`));
+    for (const [key, controller] of this.inFlight)
+      if (!filter(key)) controller.abort(new Error(`this process no longer owns ${key}`));
     this.transitions = this.transitions.then(() => {
       if (this.filter !== filter) return; // superseded by a later transition
       if (!this.queue) {
-        const queue = new WorkQueue({ rateLimiter: this.limiter, scheduler: this.scheduler, ...(this.queueMetrics ? { metrics: this.queueMetrics } : {}) });
+        const queue = new WorkQueue({
+          rateLimiter: this.limiter,
+          scheduler: this.scheduler,
+          ...(this.queueMetrics ? { metrics: this.queueMetrics } : {}),
+        });
         this.queue = queue;
         this.workers = Array.from({ length: this.concurrency }, () => this.work(queue));
         this.active.next(true);
@@ -210,7 +245,8 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
   private async deactivate(drain: boolean): Promise<void> {
     const queue = this.queue;
     if (!queue) return;
-    if (!drain) for (const controller of this.inFlight.values()) controller.abort(new Error('the controller stopped'));
+    if (!drain)
+      for (const controller of this.inFlight.values()) controller.abort(new Error('the controller stopped'));
     await queue.shutDown({ drain });
     await Promise.all(this.workers);
     this.queue = undefined;
@@ -262,7 +298,10 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
       } else {
         this.metrics?.total.error.inc();
         this.metrics?.errors.inc();
-        this.logger.warn({ err, key, retries: queue.retries(key) }, 'reconcile failed: retrying with backoff');
+        this.logger.warn(
+          { err, key, retries: queue.retries(key) },
+          'reconcile failed: retrying with backoff',
+        );
         queue.addRateLimited(key);
       }
     } finally {

@@ -15,5 +15,10 @@ export type { KeyFilter, KeyOwnership } from './key-ownership.js';
 export type { LeaseTimings } from './lease-timings.js';
 export { LeaseClient, microTime, type Lease } from './lease-client.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-elector.js';
-export { SHARD_GROUP_LABEL, ShardMembership, type ShardView, type ShardingOptions } from './shard-membership.js';
+export {
+  SHARD_GROUP_LABEL,
+  ShardMembership,
+  type ShardView,
+  type ShardingOptions,
+} from './shard-membership.js';
 export { rendezvousOwner } from './rendezvous.js';

@@ -1,6 +1,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '@rxinformer/core';
-import { BehaviorSubject, asyncScheduler, distinctUntilChanged, map, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  asyncScheduler,
+  distinctUntilChanged,
+  map,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import type { KeyFilter, KeyOwnership } from './key-ownership.js';
 import { LeaseClient, microTime, type Lease } from './lease-client.js';
 import { LeaseObserver, resolveTimings, sleep, type LeaseTimings } from './lease-timings.js';
@@ -97,7 +105,13 @@ export class LeaderElector implements KeyOwnership {
       try {
         await this.client.update({
           ...this.lease,
-          spec: { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: spec.leaseTransitions ?? 0 },
+          spec: {
+            holderIdentity: '',
+            leaseDurationSeconds: 1,
+            acquireTime: microTime(now),
+            renewTime: microTime(now),
+            leaseTransitions: spec.leaseTransitions ?? 0,
+          },
         });
         this.logger.info({ lease: this.options.name }, 'released the lease');
       } catch (e) {
@@ -124,7 +138,9 @@ export class LeaderElector implements KeyOwnership {
         this.setLeader(false); // someone else holds it
       }
       // Campaigners jitter (client-go's JitterFactor 1.2) so they do not retry in lockstep.
-      const wait = this.leading.value ? this.timings.retryPeriodMs : this.timings.retryPeriodMs * (1 + 0.2 * Math.random());
+      const wait = this.leading.value
+        ? this.timings.retryPeriodMs
+        : this.timings.retryPeriodMs * (1 + 0.2 * Math.random());
       await sleep(this.scheduler, wait, signal);
     }
   }
@@ -136,7 +152,13 @@ export class LeaderElector implements KeyOwnership {
     if (!current) {
       this.lease = await this.client.create({
         metadata: { name, namespace: this.options.namespace },
-        spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+        spec: {
+          holderIdentity: identity,
+          leaseDurationSeconds: durationSeconds,
+          acquireTime: microTime(now),
+          renewTime: microTime(now),
+          leaseTransitions: 0,
+        },
       });
       this.observer.observe(name, this.lease.spec, now);
       return true;
@@ -168,12 +190,15 @@ export class LeaderElector implements KeyOwnership {
   private armDeadline(): void {
     this.deadline?.unsubscribe();
     const delay = this.validUntil - this.scheduler.now();
-    this.deadline = this.scheduler.schedule(() => {
-      if (this.scheduler.now() >= this.validUntil && this.leading.value) {
-        this.logger.warn({ lease: this.options.name }, 'renew deadline passed: stopped leading');
-        this.setLeader(false);
-      }
-    }, Math.max(0, delay));
+    this.deadline = this.scheduler.schedule(
+      () => {
+        if (this.scheduler.now() >= this.validUntil && this.leading.value) {
+          this.logger.warn({ lease: this.options.name }, 'renew deadline passed: stopped leading');
+          this.setLeader(false);
+        }
+      },
+      Math.max(0, delay),
+    );
   }
 
   private setLeader(leading: boolean): void {

@@ -1,7 +1,13 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConnectionError, apiErrorFor, type KubeStatus, type RequestContext, type Verb } from '@rxinformer/core';
+import {
+  ConnectionError,
+  apiErrorFor,
+  type KubeStatus,
+  type RequestContext,
+  type Verb,
+} from '@rxinformer/core';
 
 /**
  * A `coordination.k8s.io/v1` Lease as it travels on the wire. `renewTime` and `acquireTime`
@@ -15,7 +21,13 @@ import { ConnectionError, apiErrorFor, type KubeStatus, type RequestContext, typ
 export interface Lease {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; uid?: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    uid?: string;
+  };
   spec?: {
     holderIdentity?: string | null;
     leaseDurationSeconds?: number | null;
@@ -74,23 +86,37 @@ export class LeaseClient {
 
   /** Lists the Leases matching a label selector (a consistent read). */
   async list(labelSelector: string): Promise<Lease[]> {
-    const list = await this.request<{ items: Lease[] }>('GET', `?labelSelector=${encodeURIComponent(labelSelector)}`, 'list');
+    const list = await this.request<{ items: Lease[] }>(
+      'GET',
+      `?labelSelector=${encodeURIComponent(labelSelector)}`,
+      'list',
+    );
     return list.items;
   }
 
   /** Creates a Lease; fails with code 409 if it exists. */
   create(lease: Lease): Promise<Lease> {
-    return this.request<Lease>('POST', '', 'create', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease });
+    return this.request<Lease>('POST', '', 'create', {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      ...lease,
+    });
   }
 
   /** Replaces a Lease; fails with code 409 if its `resourceVersion` is stale. */
   update(lease: Lease): Promise<Lease> {
-    return this.request<Lease>('PUT', `/${encodeURIComponent(lease.metadata.name)}`, 'update', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...lease });
+    return this.request<Lease>('PUT', `/${encodeURIComponent(lease.metadata.name)}`, 'update', {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      ...lease,
+    });
   }
 
   /** Deletes a Lease if its resourceVersion still matches; absent is fine. */
   async delete(name: string, resourceVersion?: string): Promise<void> {
-    const body = resourceVersion ? { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion } } : undefined;
+    const body = resourceVersion
+      ? { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion } }
+      : undefined;
     try {
       await this.request('DELETE', `/${encodeURIComponent(name)}`, 'delete', body);
     } catch (e) {
@@ -99,7 +125,11 @@ export class LeaseClient {
   }
 
   private async request<R>(method: string, suffix: string, verb: Verb, body?: unknown): Promise<R> {
-    const context: RequestContext = { verb, resource: 'leases.coordination.k8s.io', namespace: this.namespace };
+    const context: RequestContext = {
+      verb,
+      resource: 'leases.coordination.k8s.io',
+      namespace: this.namespace,
+    };
     const base = this.server.pathname.replace(/\/$/, '');
     const path = `${base}/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/leases${suffix}`;
     const options: https.RequestOptions = {
@@ -107,7 +137,10 @@ export class LeaseClient {
       hostname: this.server.hostname,
       port: this.server.port,
       path,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       timeout: this.timeoutMs,
     };
     await this.kubeConfig.applyToHTTPSOptions(options);
@@ -130,8 +163,18 @@ export class LeaseClient {
           else reject(apiErrorFor({ code, ...(parsed as KubeStatus) }, context));
         });
       });
-      req.on('timeout', () => req.destroy(new ConnectionError(`no answer in ${this.timeoutMs} ms`, 'TIMEOUT', context)));
-      req.on('error', (e) => reject(e instanceof ConnectionError ? e : new ConnectionError(e.message, (e as NodeJS.ErrnoException).code ?? 'ECONNRESET', context, { cause: e })));
+      req.on('timeout', () =>
+        req.destroy(new ConnectionError(`no answer in ${this.timeoutMs} ms`, 'TIMEOUT', context)),
+      );
+      req.on('error', (e) =>
+        reject(
+          e instanceof ConnectionError
+            ? e
+            : new ConnectionError(e.message, (e as NodeJS.ErrnoException).code ?? 'ECONNRESET', context, {
+                cause: e,
+              }),
+        ),
+      );
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
   }

@@ -133,6 +133,8 @@ export function maxOfRateLimiter(...limiters: readonly RateLimiter[]): RateLimit
  * const limiter = defaultControllerRateLimiter({ baseDelayMs: 10, maxDelayMs: 60_000, qps: 50, burst: 200 });
  * ```
  */
-export function defaultControllerRateLimiter(options: ExponentialFailureOptions & TokenBucketOptions = {}): RateLimiter {
+export function defaultControllerRateLimiter(
+  options: ExponentialFailureOptions & TokenBucketOptions = {},
+): RateLimiter {
   return maxOfRateLimiter(exponentialFailureRateLimiter(options), tokenBucketRateLimiter(options));
 }

@@ -45,4 +45,6 @@ export interface ReconcileOutcome {
  * const reconcile: Reconciler<V1ConfigMap> = ({ object }) => (object ? undefined : { requeueAfterMs: 1000 });
  * ```
  */
-export type Reconciler<T extends KubeObject> = (request: ReconcileRequest<T>) => Promise<ReconcileOutcome | void> | ReconcileOutcome | void;
+export type Reconciler<T extends KubeObject> = (
+  request: ReconcileRequest<T>,
+) => Promise<ReconcileOutcome | void> | ReconcileOutcome | void;

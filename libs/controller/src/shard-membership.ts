@@ -1,6 +1,14 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '@rxinformer/core';
-import { BehaviorSubject, asyncScheduler, distinctUntilChanged, map, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  asyncScheduler,
+  distinctUntilChanged,
+  map,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 import type { KeyFilter, KeyOwnership } from './key-ownership.js';
 import { LeaseClient, microTime, type Lease } from './lease-client.js';
 import { LeaseObserver, resolveTimings, sleep, type LeaseTimings } from './lease-timings.js';
@@ -110,13 +118,19 @@ export class ShardMembership implements KeyOwnership {
     this.logger = options.logger ?? silentLogger;
     this.client = new LeaseClient(options.kubeConfig, options.namespace, this.timings.renewDeadlineMs);
     this.leaseName = `${options.name}-shard-${options.identity}`;
-    this.view$ = this.view.pipe(distinctUntilChanged((a, b) => a.active === b.active && a.members.join() === b.members.join()));
+    this.view$ = this.view.pipe(
+      distinctUntilChanged((a, b) => a.active === b.active && a.members.join() === b.members.join()),
+    );
     const by = options.shardBy ?? 'key';
     this.ownership$ = this.view$.pipe(
       map((v) => {
         if (!v.active) return undefined;
         const members = v.members;
-        return (key: string) => rendezvousOwner(by === 'namespace' ? (key.includes('/') ? key.slice(0, key.indexOf('/')) : '') : key, members) === options.identity;
+        return (key: string) =>
+          rendezvousOwner(
+            by === 'namespace' ? (key.includes('/') ? key.slice(0, key.indexOf('/')) : '') : key,
+            members,
+          ) === options.identity;
       }),
     );
   }
@@ -180,8 +194,15 @@ export class ShardMembership implements KeyOwnership {
     }
     const current = await this.client.get(this.leaseName);
     this.lease = current
-      ? await this.client.update({ ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...labels } }, spec: { ...current.spec, ...spec } })
-      : await this.client.create({ metadata: { name: this.leaseName, namespace: this.options.namespace, labels }, spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 } });
+      ? await this.client.update({
+          ...current,
+          metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...labels } },
+          spec: { ...current.spec, ...spec },
+        })
+      : await this.client.create({
+          metadata: { name: this.leaseName, namespace: this.options.namespace, labels },
+          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+        });
     return this.scheduler.now();
   }
 
@@ -197,20 +218,27 @@ export class ShardMembership implements KeyOwnership {
     }
     this.observer.retain(names);
     // A gap (the renew deadline passed) starts a new run: wait a lease duration again.
-    if (this.activeFrom === undefined || started >= this.validUntil) this.activeFrom = written + this.timings.leaseDurationMs;
+    if (this.activeFrom === undefined || started >= this.validUntil)
+      this.activeFrom = written + this.timings.leaseDurationMs;
     this.validUntil = started + this.timings.renewDeadlineMs;
     this.members = [...live].sort();
     this.timers.forEach((t) => t.unsubscribe());
     this.timers = [
       this.scheduler.schedule(() => this.publish(), Math.max(0, this.validUntil - now)),
-      ...(this.activeFrom > now ? [this.scheduler.schedule(() => this.publish(), this.activeFrom - now)] : []),
+      ...(this.activeFrom > now
+        ? [this.scheduler.schedule(() => this.publish(), this.activeFrom - now)]
+        : []),
     ];
     this.publish();
   }
 
   private publish(): void {
     const now = this.scheduler.now();
-    const active = this.loop !== undefined && this.activeFrom !== undefined && now >= this.activeFrom && now < this.validUntil;
+    const active =
+      this.loop !== undefined &&
+      this.activeFrom !== undefined &&
+      now >= this.activeFrom &&
+      now < this.validUntil;
     if (!active && now >= this.validUntil) this.activeFrom = undefined;
     this.view.next({ active, members: this.members });
   }

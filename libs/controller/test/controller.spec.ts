@@ -1,10 +1,21 @@
 import { Registry } from 'prom-client';
 import { BehaviorSubject, firstValueFrom, filter } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigMaps, Deployments, createInformerFactory, type InformerFactory, type KubeObject } from '@rxinformer/core';
+import {
+  ConfigMaps,
+  Deployments,
+  createInformerFactory,
+  type InformerFactory,
+  type KubeObject,
+} from '@rxinformer/core';
 import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
-import { controller, type Controller, type KeyFilter, type KeyOwnership, type ReconcileRequest } from '@rxinformer/controller';
-
+import {
+  controller,
+  type Controller,
+  type KeyFilter,
+  type KeyOwnership,
+  type ReconcileRequest,
+} from '@rxinformer/controller';
 
 /** Polls an assertion until it holds (the suite's own bound, far above what a run needs). */
 const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 20_000, interval: 20 });
@@ -23,13 +34,30 @@ afterEach(async () => {
   await server.close();
 });
 
-const cm = (name: string, data: Record<string, string> = {}) => ({ metadata: { name, namespace: 'shop' }, data });
+const cm = (name: string, data: Record<string, string> = {}) => ({
+  metadata: { name, namespace: 'shop' },
+  data,
+});
 const deployment = (name: string) => ({
   metadata: { name, namespace: 'shop' },
-  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+  },
 });
-const ownedBy = (name: string, owner: { uid: string; name: string }, controllerRef = true, kind = 'Deployment') => ({
-  metadata: { name, namespace: 'shop', ownerReferences: [{ apiVersion: 'apps/v1', kind, name: owner.name, uid: owner.uid, controller: controllerRef }] },
+const ownedBy = (
+  name: string,
+  owner: { uid: string; name: string },
+  controllerRef = true,
+  kind = 'Deployment',
+) => ({
+  metadata: {
+    name,
+    namespace: 'shop',
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind, name: owner.name, uid: owner.uid, controller: controllerRef },
+    ],
+  },
 });
 
 describe('controller over the simulator', () => {
@@ -41,16 +69,28 @@ describe('controller over the simulator', () => {
       name: 'cms',
       for: cms,
       concurrency: 3,
-      reconcile: ({ key, object }) => void seen.push({ key, v: object?.data?.['v'], storeSize: cms.store.size }),
+      reconcile: ({ key, object }) =>
+        void seen.push({ key, v: object?.data?.['v'], storeSize: cms.store.size }),
     });
     running.start();
     await eventually(() => expect(seen).toHaveLength(5));
     expect(seen.every((s) => s.storeSize === 5)).toBe(true);
-    expect(seen.map((s) => `${s.key}=${s.v}`).sort()).toEqual(['shop/cm-0=0', 'shop/cm-1=1', 'shop/cm-2=2', 'shop/cm-3=3', 'shop/cm-4=4']);
+    expect(seen.map((s) => `${s.key}=${s.v}`).sort()).toEqual([
+      'shop/cm-0=0',
+      'shop/cm-1=1',
+      'shop/cm-2=2',
+      'shop/cm-3=3',
+      'shop/cm-4=4',
+    ]);
     server.patch(ConfigMaps, 'cm-2', { data: { v: 'new' } }, { namespace: 'shop' });
     server.delete(ConfigMaps, 'cm-3', 'shop');
     await eventually(() => expect(seen).toHaveLength(7));
-    expect(seen.slice(5).map((s) => `${s.key}=${s.v}`).sort()).toEqual(['shop/cm-2=new', 'shop/cm-3=undefined']);
+    expect(
+      seen
+        .slice(5)
+        .map((s) => `${s.key}=${s.v}`)
+        .sort(),
+    ).toEqual(['shop/cm-2=new', 'shop/cm-3=undefined']);
   });
 
   it('maps owned objects to their controlling owner, ignoring non-controller and other-kind references', async () => {
@@ -82,12 +122,20 @@ describe('controller over the simulator', () => {
     running = controller({
       name: 'watches',
       for: factory.informer(ConfigMaps, { namespace: 'shop' }),
-      watches: [{ informer: factory.informer(Deployments, { namespace: 'shop' }), map: (d) => [`shop/${d.metadata?.labels?.['site'] ?? ''}`] }],
+      watches: [
+        {
+          informer: factory.informer(Deployments, { namespace: 'shop' }),
+          map: (d) => [`shop/${d.metadata?.labels?.['site'] ?? ''}`],
+        },
+      ],
       reconcile: ({ key }) => void keys.push(key),
     });
     running.start();
     await eventually(() => expect(keys).toEqual(['shop/site']));
-    server.create(Deployments, { ...deployment('d'), metadata: { name: 'd', namespace: 'shop', labels: { site: 'site' } } });
+    server.create(Deployments, {
+      ...deployment('d'),
+      metadata: { name: 'd', namespace: 'shop', labels: { site: 'site' } },
+    });
     await eventually(() => expect(keys).toEqual(['shop/site', 'shop/site']));
   });
 
@@ -143,7 +191,9 @@ describe('controller over the simulator', () => {
         runs.push(request);
         if (runs.length > 1) return;
         return new Promise<void>((_, reject) =>
-          request.signal.addEventListener('abort', () => reject((aborted = request.signal.reason)), { once: true }),
+          request.signal.addEventListener('abort', () => reject((aborted = request.signal.reason)), {
+            once: true,
+          }),
         );
       },
     });
@@ -159,9 +209,18 @@ describe('controller over the simulator', () => {
     for (const name of ['a', 'b', 'c']) server.create(ConfigMaps, cm(name));
     const ownership$ = new BehaviorSubject<KeyFilter | undefined>(undefined);
     let stopped = false;
-    const ownership: KeyOwnership = { ownership$, start: () => undefined, stop: async () => void (stopped = true) };
+    const ownership: KeyOwnership = {
+      ownership$,
+      start: () => undefined,
+      stop: async () => void (stopped = true),
+    };
     const keys: string[] = [];
-    const c = controller({ name: 'owned', for: factory.informer(ConfigMaps, { namespace: 'shop' }), ownership, reconcile: ({ key }) => void keys.push(key) });
+    const c = controller({
+      name: 'owned',
+      for: factory.informer(ConfigMaps, { namespace: 'shop' }),
+      ownership,
+      reconcile: ({ key }) => void keys.push(key),
+    });
     running = c;
     c.start();
     await factory.waitForCacheSync([factory.informer(ConfigMaps, { namespace: 'shop' })]);
@@ -170,7 +229,9 @@ describe('controller over the simulator', () => {
     await eventually(() => expect([...keys].sort()).toEqual(['shop/a', 'shop/c']));
     ownership$.next(undefined);
     await firstValueFrom(c.active$.pipe(filter((a) => !a)));
-    const modified = firstValueFrom(factory.informer(ConfigMaps, { namespace: 'shop' }).events$.pipe(filter((e) => e.type === 'MODIFIED')));
+    const modified = firstValueFrom(
+      factory.informer(ConfigMaps, { namespace: 'shop' }).events$.pipe(filter((e) => e.type === 'MODIFIED')),
+    );
     server.patch(ConfigMaps, 'a', { data: { x: '1' } }, { namespace: 'shop' });
     await modified; // an event while inactive queues nothing
     ownership$.next(() => true); // gaining ownership queues every cached key
@@ -207,7 +268,9 @@ describe('controller over the simulator', () => {
       concurrency: 2,
       reconcile: ({ signal }) => {
         signals.push(signal);
-        return new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+        return new Promise<void>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+        );
       },
     });
     c2.start();

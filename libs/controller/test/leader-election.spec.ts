@@ -4,7 +4,6 @@ import { Leases } from '@rxinformer/core';
 import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
 import { LeaderElector, type LeaderElectionOptions } from '@rxinformer/controller';
 
-
 /** Polls an assertion until it holds (the suite's own bound, far above what a run needs). */
 const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 20_000, interval: 20 });
 let server: KubeApiServer;
@@ -28,7 +27,14 @@ function ownKubeConfig(): KubeConfig {
 
 function candidate(identity: string, options: Partial<LeaderElectionOptions> = {}) {
   const kubeConfig = ownKubeConfig();
-  const elector = new LeaderElector({ kubeConfig, namespace: 'default', name: 'op', identity, ...timings, ...options });
+  const elector = new LeaderElector({
+    kubeConfig,
+    namespace: 'default',
+    name: 'op',
+    identity,
+    ...timings,
+    ...options,
+  });
   const intervals: { from: number; to?: number }[] = [];
   elector.leader$.subscribe((leading) => {
     if (leading) intervals.push({ from: performance.now() });
@@ -38,7 +44,13 @@ function candidate(identity: string, options: Partial<LeaderElectionOptions> = {
   return { elector, intervals, kubeConfig };
 }
 
-type Spec = { holderIdentity?: string; leaseTransitions?: number; renewTime?: string; acquireTime?: string; leaseDurationSeconds?: number };
+type Spec = {
+  holderIdentity?: string;
+  leaseTransitions?: number;
+  renewTime?: string;
+  acquireTime?: string;
+  leaseDurationSeconds?: number;
+};
 const lease = () => (server.find(Leases, 'op', 'default') as { spec?: Spec } | undefined)?.spec;
 
 describe('leader election over the simulator', () => {
@@ -60,7 +72,9 @@ describe('leader election over the simulator', () => {
     await eventually(() => expect(b.elector.isLeader).toBe(true));
     const takeoverMs = performance.now() - stoppedAt;
     expect(lease()).toMatchObject({ holderIdentity: 'b', leaseDurationSeconds: 60, leaseTransitions: 1 });
-    console.info(`clean handover took ${takeoverMs.toFixed(0)} ms (retry period ${timings.retryPeriodMs} ms)`);
+    console.info(
+      `clean handover took ${takeoverMs.toFixed(0)} ms (retry period ${timings.retryPeriodMs} ms)`,
+    );
   });
 
   it('takes over a lease its holder stopped renewing only after a lease duration without change', async () => {

@@ -41,8 +41,20 @@ describe('sharding over the simulator', () => {
       const kc = new KubeConfig();
       kc.loadFromString(server.kubeconfig());
       const factory = createInformerFactory({ kubeConfig: kc, lingerMs: 0 });
-      const shards = new ShardMembership({ kubeConfig: kc, namespace: 'default', name: 'mirror', identity, ...timings });
-      const self: Replica = { identity, factory, shards, reconciled: 0, controller: undefined as unknown as Controller };
+      const shards = new ShardMembership({
+        kubeConfig: kc,
+        namespace: 'default',
+        name: 'mirror',
+        identity,
+        ...timings,
+      });
+      const self: Replica = {
+        identity,
+        factory,
+        shards,
+        reconciled: 0,
+        controller: undefined as unknown as Controller,
+      };
       self.controller = controller<Cm>({
         name: `mirror-${identity}`,
         for: factory.informer(ConfigMaps, { labelSelector: 'rxinformer.io/sim=true' }) as never,
@@ -57,7 +69,12 @@ describe('sharding over the simulator', () => {
             await new Promise((r) => setImmediate(r)); // some work, during which another replica could interleave
             const revision = object?.metadata?.annotations?.[REVISION];
             if (!object || revision === object.metadata?.annotations?.[RECONCILED] || signal.aborted) return;
-            server.patch(ConfigMaps, name, { metadata: { annotations: { [RECONCILED]: revision } } }, { namespace: namespace! });
+            server.patch(
+              ConfigMaps,
+              name,
+              { metadata: { annotations: { [RECONCILED]: revision } } },
+              { namespace: namespace! },
+            );
             self.reconciled++;
           } finally {
             running.delete(key);
@@ -74,7 +91,11 @@ describe('sharding over the simulator', () => {
     const a = replica('a');
     const b = replica('b');
     await Promise.all([active(a, 2), active(b, 2)]);
-    const load = churn(server, { resource: ConfigMaps, ratePerSecond: 400, mix: { update: 8, create: 1, delete: 1 } });
+    const load = churn(server, {
+      resource: ConfigMaps,
+      ratePerSecond: 400,
+      mix: { update: 8, create: 1, delete: 1 },
+    });
 
     const c = replica('c'); // joins while objects churn
     await Promise.all([active(a, 3), active(b, 3), active(c, 3)]);
@@ -89,7 +110,10 @@ describe('sharding over the simulator', () => {
     await eventually(() => {
       const pending = server
         .list(ConfigMaps, { labelSelector: 'rxinformer.io/sim=true' })
-        .filter((o) => (o as Cm).metadata?.annotations?.[REVISION] !== (o as Cm).metadata?.annotations?.[RECONCILED]);
+        .filter(
+          (o) =>
+            (o as Cm).metadata?.annotations?.[REVISION] !== (o as Cm).metadata?.annotations?.[RECONCILED],
+        );
       expect(pending).toHaveLength(0);
     });
     expect(b.reconciled).toBe(bReconciled);
@@ -100,7 +124,8 @@ describe('sharding over the simulator', () => {
     for (const [key, entries] of byKey) {
       entries.sort((x, y) => x.start - y.start);
       for (let i = 1; i < entries.length; i++) {
-        if (entries[i]!.start < entries[i - 1]!.end) overlaps.push(`${key}: ${entries[i - 1]!.replica} and ${entries[i]!.replica}`);
+        if (entries[i]!.start < entries[i - 1]!.end)
+          overlaps.push(`${key}: ${entries[i - 1]!.replica} and ${entries[i]!.replica}`);
       }
     }
     expect(overlaps).toEqual([]);

@@ -49,7 +49,12 @@ export class Backoff {
     this.factor = options.factor ?? 2;
     this.jitter = options.jitter ?? 1;
     this.resetAfterMs = options.resetAfterMs ?? 120_000;
-    if (!(this.initialMs > 0) || !(this.maxMs >= this.initialMs) || !(this.factor >= 1) || !(this.jitter >= 0)) {
+    if (
+      !(this.initialMs > 0) ||
+      !(this.maxMs >= this.initialMs) ||
+      !(this.factor >= 1) ||
+      !(this.jitter >= 0)
+    ) {
       throw new RangeError('backoff: need 0 < initialMs <= maxMs, factor >= 1 and jitter >= 0');
     }
   }

@@ -62,16 +62,19 @@ export class CacheWriter<T extends KubeObject> {
     this.seen?.add(key);
     let previous = this.store.get(key);
     if (previous && previous.metadata?.resourceVersion === object.metadata?.resourceVersion) return;
-    if (previous && previous.metadata?.uid && object.metadata?.uid && previous.metadata.uid !== object.metadata.uid) {
+    if (
+      previous &&
+      previous.metadata?.uid &&
+      object.metadata?.uid &&
+      previous.metadata.uid !== object.metadata.uid
+    ) {
       // Deleted and re-created while we were not watching: two objects, not one that changed.
       this.emit({ type: 'DELETED', object: previous, finalStateUnknown: true });
       previous = undefined;
     }
     this.store.upsert(key, object);
     this.emit(
-      previous
-        ? { type: 'MODIFIED', object, previous }
-        : { type: 'ADDED', object, initial: !this.synced },
+      previous ? { type: 'MODIFIED', object, previous } : { type: 'ADDED', object, initial: !this.synced },
     );
   }
 

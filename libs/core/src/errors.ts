@@ -211,7 +211,12 @@ export class ConnectionError extends RxInformerError {
   readonly context: RequestContext;
   /** Whether the failure is TLS verification (wrong CA, expired or mismatched certificate). */
   readonly tls: boolean;
-  constructor(message: string, code: string, context: RequestContext, options: { tls?: boolean; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    code: string,
+    context: RequestContext,
+    options: { tls?: boolean; cause?: unknown } = {},
+  ) {
     super(`${describe(context)}: ${message}`, { transient: true, cause: options.cause });
     this.code = code;
     this.context = context;
@@ -278,7 +283,11 @@ export class KubeConfigError extends RxInformerError {
  * err instanceof ForbiddenError; // true
  * ```
  */
-export function apiErrorFor(status: KubeStatus, context: RequestContext, retryAfterMs?: number): KubeApiError {
+export function apiErrorFor(
+  status: KubeStatus,
+  context: RequestContext,
+  retryAfterMs?: number,
+): KubeApiError {
   switch (status.code) {
     case 401:
       return new UnauthorizedError(status, context);

@@ -90,11 +90,7 @@ export interface SyncedEvent {
  * ```
  */
 export type InformerEvent<T extends KubeObject = KubeObject> =
-  | AddedEvent<T>
-  | ModifiedEvent<T>
-  | DeletedEvent<T>
-  | ResyncEvent<T>
-  | SyncedEvent;
+  AddedEvent<T> | ModifiedEvent<T> | DeletedEvent<T> | ResyncEvent<T> | SyncedEvent;
 
 /**
  * The informer events that carry an object (every type but SYNCED).

@@ -1,5 +1,13 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ReplaySubject, asyncScheduler, combineLatest, filter, firstValueFrom, map, type SchedulerLike } from 'rxjs';
+import {
+  ReplaySubject,
+  asyncScheduler,
+  combineLatest,
+  filter,
+  firstValueFrom,
+  map,
+  type SchedulerLike,
+} from 'rxjs';
 import type { Informer, InformerOptions } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { ReflectorOptions } from './reflector.js';
@@ -59,7 +67,10 @@ export interface InformerFactory {
    * Resolves when every informer has synced; rejects with the first fatal error. It holds the
    * informers running while it waits: subscribe to them first if they should keep running.
    */
-  waitForCacheSync(informers: readonly Informer<KubeObject>[], options?: { signal?: AbortSignal }): Promise<void>;
+  waitForCacheSync(
+    informers: readonly Informer<KubeObject>[],
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
   /** Finds a resource by apiVersion and kind through API discovery (custom resources). */
   discover<T extends KubeObject = KubeObject>(reference: ResourceReference): Promise<ResourceDescriptor<T>>;
   /** Completes every informer's observables and closes every connection. Final. */
@@ -100,13 +111,23 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
 
   return {
     transport,
-    informer<T extends KubeObject>(resource: ResourceDescriptor<T>, informerOptions: InformerOptions<T> = {}): Informer<T> {
+    informer<T extends KubeObject>(
+      resource: ResourceDescriptor<T>,
+      informerOptions: InformerOptions<T> = {},
+    ): Informer<T> {
       if (closed) throw new Error('the informer factory has been shut down');
       const { indexers, ...scope } = informerOptions;
       if (scope.namespace && !resource.namespaced) {
         throw new TypeError(`${resource.kind} is cluster-scoped: an informer for it cannot have a namespace`);
       }
-      const key = [resource.apiVersion, resource.plural, scope.namespace ?? '', scope.labelSelector ?? '', scope.fieldSelector ?? '', scope.metadataOnly ? 'meta' : 'full'].join('|');
+      const key = [
+        resource.apiVersion,
+        resource.plural,
+        scope.namespace ?? '',
+        scope.labelSelector ?? '',
+        scope.fieldSelector ?? '',
+        scope.metadataOnly ? 'meta' : 'full',
+      ].join('|');
       let informer = informers.get(key) as SharedInformer<T> | undefined;
       if (!informer) {
         informer = new SharedInformer<T>({
@@ -139,8 +160,21 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
       if (!signal) return firstValueFrom(all);
       if (signal.aborted) return Promise.reject(signal.reason);
       return new Promise<void>((resolve, reject) => {
-        const subscription = all.subscribe({ next: () => { subscription.unsubscribe(); resolve(); }, error: reject });
-        signal.addEventListener('abort', () => { subscription.unsubscribe(); reject(signal.reason); }, { once: true });
+        const subscription = all.subscribe({
+          next: () => {
+            subscription.unsubscribe();
+            resolve();
+          },
+          error: reject,
+        });
+        signal.addEventListener(
+          'abort',
+          () => {
+            subscription.unsubscribe();
+            reject(signal.reason);
+          },
+          { once: true },
+        );
       });
     },
     discover<T extends KubeObject = KubeObject>(reference: ResourceReference) {

@@ -59,15 +59,22 @@ export class HealthTracker {
     const wait = this.lastEmit + this.quietMs - this.scheduler.now();
     if (wait <= 0) this.emit();
     // The last change of a burst is published when the quiet period ends, even if nothing follows.
-    else this.trailing ??= this.scheduler.schedule(() => {
-      this.trailing = undefined;
-      if (this.dirty) this.emit();
-    }, wait);
+    else
+      this.trailing ??= this.scheduler.schedule(() => {
+        this.trailing = undefined;
+        if (this.dirty) this.emit();
+      }, wait);
   }
 
   /** Back to the idle state, keeping the counters and the last error for display. */
   reset(): void {
-    this.update({ ...INITIAL, relists: this.state.relists, restarts: this.state.restarts, lastError: this.state.lastError, lastReason: this.state.lastReason });
+    this.update({
+      ...INITIAL,
+      relists: this.state.relists,
+      restarts: this.state.restarts,
+      lastError: this.state.lastError,
+      lastReason: this.state.lastReason,
+    });
   }
 
   private emit(): void {

@@ -64,7 +64,13 @@ export type { IndexFunc, Indexers, Store } from './store.js';
 export type { EventsOptions, Informer, InformerOptions, InformerScope } from './informer.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export type { ReflectorOptions } from './reflector.js';
-export { deepFreeze, internStrings, stripManagedFields, type InternStringsOptions, type Transform } from './transforms.js';
+export {
+  deepFreeze,
+  internStrings,
+  stripManagedFields,
+  type InternStringsOptions,
+  type Transform,
+} from './transforms.js';
 export { KubeTransport, type TransportOptions, type TransportScope } from './transport/kube-transport.js';
 export type { ListPage, ListParams, ListerWatcher, WatchEvent, WatchParams } from './transport/types.js';
 export { createInformerFactory, type InformerFactory, type InformerFactoryOptions } from './factory.js';

@@ -109,7 +109,10 @@ export class IndexedStore<T extends KubeObject> implements Store<T> {
 
   private index(name: string): Map<string, Set<string>> {
     const index = this.indexes.get(name);
-    if (!index) throw new RangeError(`store has no index named '${name}' (known: ${[...this.indexes.keys()].join(', ')})`);
+    if (!index)
+      throw new RangeError(
+        `store has no index named '${name}' (known: ${[...this.indexes.keys()].join(', ')})`,
+      );
     return index;
   }
 }

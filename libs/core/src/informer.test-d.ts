@@ -30,7 +30,13 @@ pods.events$.subscribe((event: InformerEvent<Wire<V1Pod>>) => {
 interface Website extends KubeObject {
   spec?: { message: string; replicas: number };
 }
-const Websites = defineResource<Website>({ group: 'example.com', version: 'v1', plural: 'websites', kind: 'Website', namespaced: true });
+const Websites = defineResource<Website>({
+  group: 'example.com',
+  version: 'v1',
+  plural: 'websites',
+  kind: 'Website',
+  namespaced: true,
+});
 const sites = informers.informer(Websites, { indexers: { byMessage: (w) => [w.spec?.message ?? ''] } });
 expectTypeOf(sites.items$).toMatchTypeOf<import('rxjs').Observable<readonly Website[]>>();
 

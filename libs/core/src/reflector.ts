@@ -122,24 +122,33 @@ export class Reflector<T extends KubeObject> {
       ? { limit: this.pageSize, continue: token }
       : { limit: this.pageSize, ...(this.consistentList ? {} : { resourceVersion: '0' }) };
     let last: ListPage<T> | undefined;
-    this.track(this.deps.listerWatcher.list(params).subscribe({
-      next: (page) => {
-        this.connected = true;
-        last = page;
-        for (const object of page.items) {
-          if (this.stopped) return;
-          if (!hasName(object)) return this.fail(new DecodeError('a listed object has no metadata.name', JSON.stringify(object), this.deps.context));
-          this.deps.sink({ type: 'list-item', object });
-        }
-      },
-      error: (error: unknown) => this.fail(error),
-      complete: () => {
-        if (this.stopped || !last) return;
-        if (last.continue) return this.listPage(last.continue);
-        this.listed(last.resourceVersion);
-        this.watch();
-      },
-    }));
+    this.track(
+      this.deps.listerWatcher.list(params).subscribe({
+        next: (page) => {
+          this.connected = true;
+          last = page;
+          for (const object of page.items) {
+            if (this.stopped) return;
+            if (!hasName(object))
+              return this.fail(
+                new DecodeError(
+                  'a listed object has no metadata.name',
+                  JSON.stringify(object),
+                  this.deps.context,
+                ),
+              );
+            this.deps.sink({ type: 'list-item', object });
+          }
+        },
+        error: (error: unknown) => this.fail(error),
+        complete: () => {
+          if (this.stopped || !last) return;
+          if (last.continue) return this.listPage(last.continue);
+          this.listed(last.resourceVersion);
+          this.watch();
+        },
+      }),
+    );
   }
 
   private streamList(): void {
@@ -165,16 +174,22 @@ export class Reflector<T extends KubeObject> {
     this.openWatch(this.resourceVersion === undefined ? {} : { resourceVersion: this.resourceVersion });
   }
 
-  private openWatch(extra: { resourceVersion?: string; sendInitialEvents?: boolean; resourceVersionMatch?: 'NotOlderThan' }): void {
+  private openWatch(extra: {
+    resourceVersion?: string;
+    sendInitialEvents?: boolean;
+    resourceVersionMatch?: 'NotOlderThan';
+  }): void {
     const [min, max] = this.timeoutRange;
     const timeoutSeconds = Math.floor(min + this.deps.random() * (max - min));
     this.watchStartedAt = this.lastActivity = this.deps.scheduler.now();
     this.watchEvents = 0;
-    this.track(this.deps.listerWatcher.watch({ ...extra, timeoutSeconds, allowWatchBookmarks: true }).subscribe({
-      next: (event) => this.onWatchEvent(event),
-      error: (error: unknown) => this.fail(error),
-      complete: () => this.onWatchClosed(),
-    }));
+    this.track(
+      this.deps.listerWatcher.watch({ ...extra, timeoutSeconds, allowWatchBookmarks: true }).subscribe({
+        next: (event) => this.onWatchEvent(event),
+        error: (error: unknown) => this.fail(error),
+        complete: () => this.onWatchClosed(),
+      }),
+    );
     this.armWatchdog(this.watchdogMs);
   }
 
@@ -187,7 +202,13 @@ export class Reflector<T extends KubeObject> {
     const object = event.object;
     const resourceVersion = object.metadata?.resourceVersion;
     if (typeof resourceVersion !== 'string') {
-      return this.fail(new DecodeError(`${eventName(event.type)} has no metadata.resourceVersion`, JSON.stringify(object), this.watchContext));
+      return this.fail(
+        new DecodeError(
+          `${eventName(event.type)} has no metadata.resourceVersion`,
+          JSON.stringify(object),
+          this.watchContext,
+        ),
+      );
     }
     if (event.type === 'BOOKMARK') {
       this.deps.health.touch({ lastBookmarkAt: this.lastActivity, resourceVersion });
@@ -201,7 +222,14 @@ export class Reflector<T extends KubeObject> {
       this.resourceVersion = resourceVersion;
       return;
     }
-    if (!hasName(object)) return this.fail(new DecodeError(`${eventName(event.type)}'s object has no metadata.name`, JSON.stringify(object), this.watchContext));
+    if (!hasName(object))
+      return this.fail(
+        new DecodeError(
+          `${eventName(event.type)}'s object has no metadata.name`,
+          JSON.stringify(object),
+          this.watchContext,
+        ),
+      );
     if (this.streamingInitial) {
       if (event.type === 'ADDED') return this.deps.sink({ type: 'list-item', object });
       // A server that ignores sendInitialEvents streams ordinary changes: list instead.
@@ -210,7 +238,10 @@ export class Reflector<T extends KubeObject> {
     if (this.failures > 0) this.succeeded();
     this.resourceVersion = resourceVersion;
     this.deps.health.touch({ lastEventAt: this.lastActivity, resourceVersion });
-    this.deps.sink({ type: event.type === 'ADDED' ? 'added' : event.type === 'MODIFIED' ? 'modified' : 'deleted', object });
+    this.deps.sink({
+      type: event.type === 'ADDED' ? 'added' : event.type === 'MODIFIED' ? 'modified' : 'deleted',
+      object,
+    });
   }
 
   private onWatchClosed(): void {
@@ -218,7 +249,9 @@ export class Reflector<T extends KubeObject> {
     this.cancel();
     const quick = this.deps.scheduler.now() - this.watchStartedAt < 1000 && this.watchEvents === 0;
     if (quick) {
-      return this.fail(new ConnectionError('the server closed the watch at once', 'EWATCHCLOSED', this.watchContext));
+      return this.fail(
+        new ConnectionError('the server closed the watch at once', 'EWATCHCLOSED', this.watchContext),
+      );
     }
     this.restarted('watch closed');
     if (this.streamingInitial) this.list();
@@ -228,9 +261,14 @@ export class Reflector<T extends KubeObject> {
   private unsupportedWatchList(why: string): void {
     this.cancel();
     if (!this.watchListFallback) {
-      return this.fail(new DecodeError(`the server does not support streaming lists (${why})`, '', this.watchContext));
+      return this.fail(
+        new DecodeError(`the server does not support streaming lists (${why})`, '', this.watchContext),
+      );
     }
-    this.deps.logger.info({ resource: this.deps.context.resource, reason: why }, 'streaming list unsupported, falling back to LIST');
+    this.deps.logger.info(
+      { resource: this.deps.context.resource, reason: why },
+      'streaming list unsupported, falling back to LIST',
+    );
     this.watchList = false;
     this.streamingInitial = false;
     this.list();
@@ -243,7 +281,10 @@ export class Reflector<T extends KubeObject> {
     if (this.streamingInitial && this.watchListFallback && err instanceof InvalidRequestError) {
       return this.unsupportedWatchList(err.message);
     }
-    const transient = err instanceof RxInformerError && err.transient && !(err instanceof ConnectionError && err.tls && !this.connected);
+    const transient =
+      err instanceof RxInformerError &&
+      err.transient &&
+      !(err instanceof ConnectionError && err.tls && !this.connected);
     if (!transient) {
       this.stopped = true;
       this.deps.health.update({ phase: 'failed', lastError: err, retryAt: undefined });
@@ -257,7 +298,12 @@ export class Reflector<T extends KubeObject> {
       this.consistentList = true;
       this.streamingInitial = false;
     }
-    const reason = err instanceof KubeApiError ? `${err.code} ${err.reason}` : err instanceof ConnectionError ? err.code : err.name;
+    const reason =
+      err instanceof KubeApiError
+        ? `${err.code} ${err.reason}`
+        : err instanceof ConnectionError
+          ? err.code
+          : err.name;
     this.deps.health.update({ lastError: err, lastReason: reason });
     // A 410 after a healthy stretch is routine (compaction): relist at once. Anything else backs off.
     if (expired && this.failures === 0) {
@@ -269,7 +315,10 @@ export class Reflector<T extends KubeObject> {
     const delay = this.backoff.next(err instanceof ServerBusyError ? err.retryAfterMs : undefined);
     const retryAt = this.deps.scheduler.now() + delay;
     this.deps.health.update({ phase: 'backoff', attempt: this.failures, retryAt });
-    this.deps.logger.warn({ resource: this.deps.context.resource, err: err.message, delayMs: delay, attempt: this.failures }, 'retrying after backoff');
+    this.deps.logger.warn(
+      { resource: this.deps.context.resource, err: err.message, delayMs: delay, attempt: this.failures },
+      'retrying after backoff',
+    );
     this.timer = this.deps.scheduler.schedule(() => {
       this.timer = undefined;
       if (this.stopped) return;
@@ -296,7 +345,13 @@ export class Reflector<T extends KubeObject> {
       if (this.stopped || !this.request) return;
       const idle = this.deps.scheduler.now() - this.lastActivity;
       if (idle < this.watchdogMs) return this.armWatchdog(this.watchdogMs - idle);
-      this.fail(new ConnectionError(`the watch sent nothing for ${this.watchdogMs} ms`, 'EWATCHSILENT', this.watchContext));
+      this.fail(
+        new ConnectionError(
+          `the watch sent nothing for ${this.watchdogMs} ms`,
+          'EWATCHSILENT',
+          this.watchContext,
+        ),
+      );
     }, afterMs);
   }
 
@@ -319,7 +374,13 @@ export class Reflector<T extends KubeObject> {
 function asStatus(object: KubeStatus): KubeStatus {
   if (object.kind === 'Status' && typeof object.code === 'number') return object;
   const sample = JSON.stringify(object).slice(0, 200);
-  return { kind: 'Status', status: 'Failure', code: 500, reason: 'InternalError', message: `an ERROR watch event without a Status: ${sample}` };
+  return {
+    kind: 'Status',
+    status: 'Failure',
+    code: 500,
+    reason: 'InternalError',
+    message: `an ERROR watch event without a Status: ${sample}`,
+  };
 }
 
 function eventName(type: string): string {

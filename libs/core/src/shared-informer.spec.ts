@@ -13,7 +13,13 @@ import {
 } from './index.js';
 import { SharedInformer, type SharedInformerConfig } from './shared-informer.js';
 
-const Things = defineResource({ group: '', version: 'v1', plural: 'things', kind: 'Thing', namespaced: true });
+const Things = defineResource({
+  group: '',
+  version: 'v1',
+  plural: 'things',
+  kind: 'Thing',
+  namespaced: true,
+});
 const ctx = { verb: 'list' as const, resource: 'things' };
 const status = (code: number, reason: string) => ({ kind: 'Status', code, reason, message: reason });
 
@@ -38,13 +44,16 @@ function setup(overrides: Partial<SharedInformerConfig<KubeObject>> = {}) {
   const events: { at: number; event: InformerEvent }[] = [];
   const subscriptions: Subscription[] = [];
   const track = (s: Subscription) => (subscriptions.push(s), s);
-  const record = () => track(informer.events$.subscribe((event) => events.push({ at: scheduler.now(), event })));
+  const record = () =>
+    track(informer.events$.subscribe((event) => events.push({ at: scheduler.now(), event })));
   const at = (ms: number, fn: () => void) => scheduler.schedule(fn, ms);
   // Virtual time runs until nothing is scheduled: end every test by unsubscribing at a fixed time.
   const end = (ms: number) => at(ms, () => subscriptions.forEach((s) => s.unsubscribe()));
   const describeEvents = () =>
     events.map(({ event: e }) =>
-      e.type === 'SYNCED' ? 'SYNCED' : `${e.type} ${e.object.metadata?.name}${e.type === 'DELETED' && e.finalStateUnknown ? ' (unknown)' : ''}`,
+      e.type === 'SYNCED'
+        ? 'SYNCED'
+        : `${e.type} ${e.object.metadata?.name}${e.type === 'DELETED' && e.finalStateUnknown ? ' (unknown)' : ''}`,
     );
   return { scheduler, lw, informer, events, record, at, end, track, describeEvents };
 }
@@ -131,7 +140,9 @@ describe('SharedInformer (virtual time)', () => {
   });
 
   it('reconnects a watch that has been silent longer than the watchdog allows', () => {
-    const { scheduler, lw, record, at, end } = setup({ reflector: { watchList: 'never', watchdogMs: 10_000 } });
+    const { scheduler, lw, record, at, end } = setup({
+      reflector: { watchList: 'never', watchdogMs: 10_000 },
+    });
     scheduler.run(() => {
       record();
       at(6_000, () => lw.bookmark()); // a bookmark proves the watch alive
@@ -155,7 +166,15 @@ describe('SharedInformer (virtual time)', () => {
       });
     });
     expect(lw.listCalls.map((c) => c.params)).toEqual([{ limit: 500, resourceVersion: '0' }, { limit: 500 }]);
-    expect(describeEvents()).toEqual(['ADDED a', 'ADDED b', 'ADDED c', 'SYNCED', 'MODIFIED c', 'ADDED d', 'DELETED b (unknown)']);
+    expect(describeEvents()).toEqual([
+      'ADDED a',
+      'ADDED b',
+      'ADDED c',
+      'SYNCED',
+      'MODIFIED c',
+      'ADDED d',
+      'DELETED b (unknown)',
+    ]);
     expect([...informer.store.keys()].sort()).toEqual(['ns/a', 'ns/c', 'ns/d']);
     expect(informer.health.lastReason).toBe('410 Expired');
     expect(informer.health.relists).toBe(1);
@@ -181,7 +200,13 @@ describe('SharedInformer (virtual time)', () => {
       informer.events$.subscribe();
       at(10, () => lw.put('b'));
       at(20, () =>
-        informer.events$.subscribe((e) => late.push(e.type === 'SYNCED' ? 'SYNCED' : `${e.type} ${e.object.metadata?.name}${e.type === 'ADDED' && e.initial ? ' initial' : ''}`)),
+        informer.events$.subscribe((e) =>
+          late.push(
+            e.type === 'SYNCED'
+              ? 'SYNCED'
+              : `${e.type} ${e.object.metadata?.name}${e.type === 'ADDED' && e.initial ? ' initial' : ''}`,
+          ),
+        ),
       );
       at(30, () => lw.put('c'));
       at(40, () => lw.put('a'));
@@ -196,7 +221,11 @@ describe('SharedInformer (virtual time)', () => {
     const resyncs: number[] = [];
     const plain: string[] = [];
     scheduler.run(() => {
-      track(informer.events({ resyncPeriod: 1_000 }).subscribe((e) => e.type === 'RESYNC' && resyncs.push(scheduler.now())));
+      track(
+        informer
+          .events({ resyncPeriod: 1_000 })
+          .subscribe((e) => e.type === 'RESYNC' && resyncs.push(scheduler.now())),
+      );
       track(informer.events$.subscribe((e) => plain.push(e.type)));
       end(2_500);
     });

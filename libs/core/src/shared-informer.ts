@@ -54,7 +54,12 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
     this.scope = Object.freeze({ ...config.scope });
     this.indexedStore = new IndexedStore(config.indexers);
     this.tracker = new HealthTracker(config.scheduler, () => this.indexedStore.size);
-    this.writer = new CacheWriter(this.indexedStore, config.prepare, (event) => this.live.next(event), this.tracker);
+    this.writer = new CacheWriter(
+      this.indexedStore,
+      config.prepare,
+      (event) => this.live.next(event),
+      this.tracker,
+    );
     this.running$ = this.createRunning();
     this.events$ = this.events();
     this.items$ = this.createItems();
@@ -93,7 +98,10 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
   events(options: EventsOptions = {}): Observable<InformerEvent<T>> {
     const resyncPeriod = options.resyncPeriod ?? this.config.resyncPeriod;
     return new Observable<InformerEvent<T>>((subscriber) => {
-      const running = this.running$.subscribe({ error: (e) => subscriber.error(e), complete: () => subscriber.complete() });
+      const running = this.running$.subscribe({
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
       // The replay and the live subscription happen in one synchronous block: no event can
       // slip between them, so each object reaches the subscriber once, in order.
       const snapshot = this.indexedStore.list();
@@ -101,7 +109,11 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
         subscriber.next({ type: 'ADDED', object: snapshot[i]!, initial: true });
       }
       if (this.writer.isSynced && !subscriber.closed) {
-        subscriber.next({ type: 'SYNCED', size: snapshot.length, resourceVersion: this.writer.lastResourceVersion });
+        subscriber.next({
+          type: 'SYNCED',
+          size: snapshot.length,
+          resourceVersion: this.writer.lastResourceVersion,
+        });
       }
       const live = this.live.subscribe((event) => subscriber.next(event));
       const resync =
@@ -128,7 +140,11 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
 
   private createRunning(): Observable<never> {
     const { config } = this;
-    const context = { verb: 'list' as const, resource: resourceName(config.resource), namespace: config.scope.namespace };
+    const context = {
+      verb: 'list' as const,
+      resource: resourceName(config.resource),
+      namespace: config.scope.namespace,
+    };
     const logger = config.logger.child({ resource: context.resource, namespace: context.namespace });
     const source = new Observable<never>((subscriber) => {
       let failed = false;
@@ -175,7 +191,10 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
 
   private createItems(): Observable<readonly T[]> {
     return new Observable<readonly T[]>((subscriber) => {
-      const running = this.running$.subscribe({ error: (e) => subscriber.error(e), complete: () => subscriber.complete() });
+      const running = this.running$.subscribe({
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
       let pending: Subscription | undefined;
       const emit = () => {
         pending = undefined;
@@ -196,7 +215,10 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
 
   private createSynced(): Observable<boolean> {
     return new Observable<boolean>((subscriber) => {
-      const running = this.running$.subscribe({ error: (e) => subscriber.error(e), complete: () => subscriber.complete() });
+      const running = this.running$.subscribe({
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
       let last: boolean | undefined;
       const health = this.tracker.changes.subscribe((h) => {
         if (h.synced !== last) subscriber.next((last = h.synced));

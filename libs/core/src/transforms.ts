@@ -83,7 +83,9 @@ export interface InternStringsOptions {
  * createInformerFactory({ kubeConfig: kc, transform: internStrings() });
  * ```
  */
-export function internStrings<T extends KubeObject = KubeObject>(options: InternStringsOptions = {}): Transform<T> {
+export function internStrings<T extends KubeObject = KubeObject>(
+  options: InternStringsOptions = {},
+): Transform<T> {
   const maxLength = options.maxLength ?? 64;
   const maxEntries = options.maxEntries ?? 200_000;
   let pool = new Map<string, string>();

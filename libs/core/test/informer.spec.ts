@@ -54,7 +54,11 @@ const names = (events: InformerEvent[]) =>
   events.map((e) => (e.type === 'SYNCED' ? 'SYNCED' : `${e.type} ${e.object.metadata?.name}`));
 
 /** Resolves when `count` events satisfying `predicate` have been collected. */
-async function until<T extends KubeObject>(events: InformerEvent<T>[], predicate: (e: InformerEvent<T>) => boolean, count = 1) {
+async function until<T extends KubeObject>(
+  events: InformerEvent<T>[],
+  predicate: (e: InformerEvent<T>) => boolean,
+  count = 1,
+) {
   for (let i = 0; i < 500; i++) {
     if (events.filter(predicate).length >= count) return;
     await new Promise((r) => setTimeout(r, 10));
@@ -72,7 +76,9 @@ describe('informer over HTTP', () => {
     }
     await cms.synced;
     server.create(ConfigMaps, configMap('late'));
-    await firstValueFrom(cms.events$.pipe(filter((e) => e.type === 'ADDED' && e.object.metadata?.name === 'late')));
+    await firstValueFrom(
+      cms.events$.pipe(filter((e) => e.type === 'ADDED' && e.object.metadata?.name === 'late')),
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(counts.every((n) => n === 21)).toBe(true);
     const requests = server.requests.filter((r) => r.resource === 'configmaps');
@@ -90,7 +96,10 @@ describe('informer over HTTP', () => {
     const lists = () =>
       server.requests
         .filter((r) => r.resource === 'configmaps' && r.verb === 'list')
-        .map((r) => `rv=${r.query.resourceVersion ?? ''} limit=${r.query.limit} continue=${r.query.continue ? 'yes' : 'no'}`);
+        .map(
+          (r) =>
+            `rv=${r.query.resourceVersion ?? ''} limit=${r.query.limit} continue=${r.query.continue ? 'yes' : 'no'}`,
+        );
     // resourceVersion=0 is served from the watch cache, which (as on kube-apiserver) ignores limit.
     expect(lists()).toEqual(['rv=0 limit=10 continue=no']);
     await server.waitForWatches(1, { resource: ConfigMaps });
@@ -104,7 +113,11 @@ describe('informer over HTTP', () => {
     stall.cancel();
     server.faults.dropWatches();
     await firstValueFrom(cms.health$.pipe(filter((h) => h.relists === 1 && h.phase === 'watching')));
-    expect(lists().slice(1)).toEqual(['rv= limit=10 continue=no', 'rv= limit=10 continue=yes', 'rv= limit=10 continue=yes']);
+    expect(lists().slice(1)).toEqual([
+      'rv= limit=10 continue=no',
+      'rv= limit=10 continue=yes',
+      'rv= limit=10 continue=yes',
+    ]);
     expect(cms.store.size).toBe(26);
   });
 
@@ -119,7 +132,9 @@ describe('informer over HTTP', () => {
     await until(events, (e) => e.type === 'DELETED');
     expect(names(events)).toEqual(['SYNCED', 'ADDED a', 'MODIFIED a', 'DELETED a']);
     const modified = events[2]!;
-    expect(modified.type === 'MODIFIED' && (modified.previous as { data?: { v?: string } }).data?.v).toBe('1');
+    expect(modified.type === 'MODIFIED' && (modified.previous as { data?: { v?: string } }).data?.v).toBe(
+      '1',
+    );
     expect(cms.store.size).toBe(0);
   });
 
@@ -151,7 +166,11 @@ describe('informer over HTTP', () => {
     subscriptions.push(cms.events$.subscribe(collect(events)));
     await cms.synced;
     server.create(Pods, { metadata: { name: 'elsewhere', namespace: 'shop' } }); // moves the global RV
-    await firstValueFrom(cms.health$.pipe(filter((h) => h.lastBookmarkAt !== undefined && h.resourceVersion === server.resourceVersion)));
+    await firstValueFrom(
+      cms.health$.pipe(
+        filter((h) => h.lastBookmarkAt !== undefined && h.resourceVersion === server.resourceVersion),
+      ),
+    );
     const bookmarked = cms.health.resourceVersion;
     server.faults.dropWatches();
     server.create(ConfigMaps, configMap('after-drop'));
@@ -177,9 +196,15 @@ describe('informer over HTTP', () => {
   });
 
   it('surfaces 403 at once as a typed error naming verb, resource and namespace', async () => {
-    server.faults.failNext(5, { code: 403, message: 'configmaps is forbidden: User "x" cannot watch resource' }, { resource: ConfigMaps });
+    server.faults.failNext(
+      5,
+      { code: 403, message: 'configmaps is forbidden: User "x" cannot watch resource' },
+      { resource: ConfigMaps },
+    );
     const cms = informers().informer(ConfigMaps, { namespace: 'shop' });
-    const error = await new Promise<unknown>((resolve) => subscriptions.push(cms.events$.subscribe({ error: resolve })));
+    const error = await new Promise<unknown>((resolve) =>
+      subscriptions.push(cms.events$.subscribe({ error: resolve })),
+    );
     expect(error).toBeInstanceOf(ForbiddenError);
     expect((error as Error).message).toMatch(/^(watch|list) configmaps in namespace "shop": 403 Forbidden/);
     expect((error as Error).message).not.toContain(server.token);
@@ -189,11 +214,17 @@ describe('informer over HTTP', () => {
 
   it('fails with typed errors for an unknown resource and an invalid selector', async () => {
     const f = informers();
-    const Missing = defineResource({ group: 'example.com', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true });
+    const Missing = defineResource({
+      group: 'example.com',
+      version: 'v1',
+      plural: 'widgets',
+      kind: 'Widget',
+      namespaced: true,
+    });
     await expect(firstValueFrom(f.informer(Missing).events$)).rejects.toBeInstanceOf(ResourceNotFoundError);
-    await expect(firstValueFrom(f.informer(ConfigMaps, { labelSelector: 'app in (' }).events$)).rejects.toBeInstanceOf(
-      InvalidRequestError,
-    );
+    await expect(
+      firstValueFrom(f.informer(ConfigMaps, { labelSelector: 'app in (' }).events$),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
   it('replays the cache to a late subscriber, then live events', async () => {
@@ -233,8 +264,15 @@ describe('informer over HTTP', () => {
 
   it('caches PartialObjectMetadata for a metadata-only informer, narrowed by selectors', async () => {
     server.create(ConfigMaps, configMap('web-1', { secretish: 'value' }));
-    server.create(ConfigMaps, { metadata: { name: 'db-1', namespace: 'shop', labels: { app: 'db' } }, data: {} });
-    const cms = informers().informer(ConfigMaps, { metadataOnly: true, labelSelector: 'app=web', fieldSelector: 'metadata.namespace=shop' });
+    server.create(ConfigMaps, {
+      metadata: { name: 'db-1', namespace: 'shop', labels: { app: 'db' } },
+      data: {},
+    });
+    const cms = informers().informer(ConfigMaps, {
+      metadataOnly: true,
+      labelSelector: 'app=web',
+      fieldSelector: 'metadata.namespace=shop',
+    });
     const items = await firstValueFrom(cms.items$);
     expect(items.map(objectKey)).toEqual(['shop/web-1']);
     expect(items[0]).not.toHaveProperty('data');
@@ -242,10 +280,15 @@ describe('informer over HTTP', () => {
   });
 
   it('indexes the store and keeps index results current', async () => {
-    const pod = (name: string, node: string) => ({ metadata: { name, namespace: 'shop' }, spec: { nodeName: node, containers: [] } });
+    const pod = (name: string, node: string) => ({
+      metadata: { name, namespace: 'shop' },
+      spec: { nodeName: node, containers: [] },
+    });
     server.create(Pods, pod('p1', 'n1'));
     server.create(Pods, pod('p2', 'n2'));
-    const pods = informers().informer(Pods, { indexers: { byNode: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
+    const pods = informers().informer(Pods, {
+      indexers: { byNode: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+    });
     const events: InformerEvent[] = [];
     subscriptions.push(pods.events$.subscribe(collect(events)));
     await pods.synced;
@@ -265,7 +308,8 @@ describe('informer over HTTP', () => {
     await server.waitForWatches(1, { resource: ConfigMaps });
     f.shutdown();
     await done;
-    for (let i = 0; i < 100 && server.watchCount({ resource: ConfigMaps }) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && server.watchCount({ resource: ConfigMaps }) > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(server.watchCount({ resource: ConfigMaps })).toBe(0);
   });
 

@@ -142,7 +142,11 @@ describe('logHealth', () => {
     const snapshots = [h({ phase: 'idle' }), h({ phase: 'listing' }), h({ phase: 'idle' })];
     createScheduler().run(({ cold, expectObservable }) => {
       const source = cold('abc|', { a: snapshots[0]!, b: snapshots[1]!, c: snapshots[2]! });
-      expectObservable(source.pipe(logHealth(logger))).toBe('abc|', { a: snapshots[0], b: snapshots[1], c: snapshots[2] });
+      expectObservable(source.pipe(logHealth(logger))).toBe('abc|', {
+        a: snapshots[0],
+        b: snapshots[1],
+        c: snapshots[2],
+      });
     });
     expect(lines.map((l) => l.msg)).toEqual(['listing', 'stopped']);
   });

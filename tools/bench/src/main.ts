@@ -17,15 +17,24 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 function derive(records: ResultRecord[], jsonBytes: { full: number; stripped: number }): ResultRecord[] {
   for (const r of records) {
     if (r.scenario === 'fanout' && r.subscribers && r.subscribers > 1) {
-      const one = records.find((o) => o.scenario === 'fanout' && o.subscribers === 1 && o.subject.split(' ')[0] === r.subject.split(' ')[0]);
+      const one = records.find(
+        (o) =>
+          o.scenario === 'fanout' &&
+          o.subscribers === 1 &&
+          o.subject.split(' ')[0] === r.subject.split(' ')[0],
+      );
       if (one?.cpu_us_per_event !== undefined && r.cpu_us_per_event !== undefined) {
-        r.us_per_event_per_extra_subscriber = (r.cpu_us_per_event - one.cpu_us_per_event) / (r.subscribers - 1);
+        r.us_per_event_per_extra_subscriber =
+          (r.cpu_us_per_event - one.cpu_us_per_event) / (r.subscribers - 1);
       }
     }
     if (r.scenario === 'memory-modes' || r.scenario === 'initial-sync') {
       // rxinformer strips managedFields unless told not to; the other subjects keep them.
       if (r.subject.includes('(metadata)')) continue;
-      r.json_bytes_per_object = r.subject.startsWith('rxinformer') && !r.subject.includes('(full)') ? jsonBytes.stripped : jsonBytes.full;
+      r.json_bytes_per_object =
+        r.subject.startsWith('rxinformer') && !r.subject.includes('(full)')
+          ? jsonBytes.stripped
+          : jsonBytes.full;
     }
   }
   return records;
@@ -42,12 +51,20 @@ async function runReplay(options: BenchOptions, started: number): Promise<Runs> 
   const { sizes } = options;
   const needed = Math.max(
     ...options.scenarios.map((s) =>
-      s === 'initial-sync' ? sizes.initialObjects : s === 'relist' ? sizes.relistObjects : s === 'memory-modes' ? sizes.memoryObjects : sizes.watchObjects,
+      s === 'initial-sync'
+        ? sizes.initialObjects
+        : s === 'relist'
+          ? sizes.relistObjects
+          : s === 'memory-modes'
+            ? sizes.memoryObjects
+            : sizes.watchObjects,
     ),
   );
   log(`generating ${needed} pods of ~${sizes.podBytes} bytes in the server process …`);
   const server = await ServerClient.start(needed, sizes.podBytes);
-  log(`server ready at ${server.ready.url} (${((Date.now() - started) / 1000).toFixed(1)} s): ${server.ready.averageBytes} B/pod, ${server.ready.averageStrippedBytes} B without managedFields`);
+  log(
+    `server ready at ${server.ready.url} (${((Date.now() - started) / 1000).toFixed(1)} s): ${server.ready.averageBytes} B/pod, ${server.ready.averageStrippedBytes} B without managedFields`,
+  );
   const raw: ResultRecord[] = [];
   try {
     for (const name of options.scenarios) {
@@ -73,7 +90,15 @@ async function runKube(options: BenchOptions): Promise<Runs> {
       const scenario = kubeScenarios[name];
       if (!scenario) throw new Error(`--server kube does not run ${name}`);
       log(`${name} (kube-apiserver) …`);
-      raw.push(...(await scenario({ kube, sizes: options.sizes, subjects: options.subjects, protobuf: options.protobuf, log })));
+      raw.push(
+        ...(await scenario({
+          kube,
+          sizes: options.sizes,
+          subjects: options.subjects,
+          protobuf: options.protobuf,
+          log,
+        })),
+      );
       if (name === 'initial-sync' || jsonBytes.full === 0) jsonBytes = kube.jsonBytes;
     }
   } finally {
@@ -89,7 +114,8 @@ async function main(options: BenchOptions): Promise<void> {
     buildClientGo();
   }
   await bundleNodeSubjects();
-  const { raw, jsonBytes } = options.server === 'kube' ? await runKube(options) : await runReplay(options, started);
+  const { raw, jsonBytes } =
+    options.server === 'kube' ? await runKube(options) : await runReplay(options, started);
   const groups = new Map<string, ResultRecord[]>();
   for (const r of raw) {
     const key = `${r.scenario}\u0000${r.subject}`;

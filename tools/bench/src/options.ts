@@ -116,7 +116,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const take = () => inline ?? value(i++, flag);
     switch (flag) {
       case '--quick':
@@ -124,10 +126,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--scenario':
       case '--scenarios':
-        scenarios = take().split(',').map((s) => {
-          if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario ${s}\n${USAGE}`);
-          return s as ScenarioName;
-        });
+        scenarios = take()
+          .split(',')
+          .map((s) => {
+            if (!(SCENARIOS as readonly string[]).includes(s))
+              throw new Error(`unknown scenario ${s}\n${USAGE}`);
+            return s as ScenarioName;
+          });
         break;
       case '--server': {
         const v = take();
@@ -136,10 +141,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       }
       case '--subjects':
-        subjects = take().split(',').map((s) => {
-          if (!(SUBJECTS as readonly string[]).includes(s)) throw new Error(`unknown subject ${s}\n${USAGE}`);
-          return s as SubjectName;
-        });
+        subjects = take()
+          .split(',')
+          .map((s) => {
+            if (!(SUBJECTS as readonly string[]).includes(s))
+              throw new Error(`unknown subject ${s}\n${USAGE}`);
+            return s as SubjectName;
+          });
         break;
       case '--out':
         out = take();
@@ -163,12 +171,29 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let sizes = quick ? QUICK : FULL;
   if (server === 'kube') {
     const unfit = scenarios?.filter((s) => !KUBE_SCENARIOS.includes(s)) ?? [];
-    if (unfit.length) throw new Error(`--server kube runs only ${KUBE_SCENARIOS.join(', ')}, not ${unfit.join(', ')}\n${USAGE}`);
+    if (unfit.length)
+      throw new Error(
+        `--server kube runs only ${KUBE_SCENARIOS.join(', ')}, not ${unfit.join(', ')}\n${USAGE}`,
+      );
     sizes = { ...sizes, ...(quick ? KUBE_QUICK : KUBE_FULL) };
   }
   if (reps) sizes = { ...sizes, reps, fewReps: reps };
-  if (objects) sizes = { ...sizes, initialObjects: objects, watchObjects: objects, relistObjects: objects, memoryObjects: objects };
-  if (events) sizes = { ...sizes, watchEvents: events, fanoutEvents: events, adapterEvents: events, latencySeconds: Math.max(1, Math.round(events / sizes.latencyRate)) };
+  if (objects)
+    sizes = {
+      ...sizes,
+      initialObjects: objects,
+      watchObjects: objects,
+      relistObjects: objects,
+      memoryObjects: objects,
+    };
+  if (events)
+    sizes = {
+      ...sizes,
+      watchEvents: events,
+      fanoutEvents: events,
+      adapterEvents: events,
+      latencySeconds: Math.max(1, Math.round(events / sizes.latencyRate)),
+    };
   return {
     mode: quick ? 'quick' : 'full',
     sizes,

@@ -34,6 +34,11 @@ const show = (map: Map<string, number>) =>
   [...map.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, Number(top))
-    .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`)
+    .map(
+      ([k, v]) =>
+        `${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`,
+    )
     .join('\n');
-console.log(`total ${(total / 1000).toFixed(0)} ms\n\nself time by function:\n${show(self)}\n\nby file:\n${show(byFile)}`);
+console.log(
+  `total ${(total / 1000).toFixed(0)} ms\n\nself time by function:\n${show(self)}\n\nby file:\n${show(byFile)}`,
+);

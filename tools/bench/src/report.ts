@@ -46,7 +46,12 @@ export function median(values: readonly number[]): number | undefined {
 /** Folds the repetitions of one (scenario, subject) into one record of medians. */
 export function aggregate(records: readonly ResultRecord[]): ResultRecord {
   const first = records[0]!;
-  const out: ResultRecord = { scenario: first.scenario, subject: first.subject, ...(first.server ? { server: first.server } : {}), repetitions: records.length };
+  const out: ResultRecord = {
+    scenario: first.scenario,
+    subject: first.subject,
+    ...(first.server ? { server: first.server } : {}),
+    repetitions: records.length,
+  };
   const keys = new Set(records.flatMap((r) => Object.keys(r)));
   for (const key of keys) {
     if (key === 'scenario' || key === 'subject' || key === 'server' || key === 'repetitions') continue;
@@ -55,24 +60,49 @@ export function aggregate(records: readonly ResultRecord[]): ResultRecord {
       if (errors.length) out.errors = errors;
       continue;
     }
-    const m = median(records.map((r) => (r as unknown as Record<string, number>)[key]!).filter((x) => x !== undefined));
+    const m = median(
+      records.map((r) => (r as unknown as Record<string, number>)[key]!).filter((x) => x !== undefined),
+    );
     if (m !== undefined) (out as unknown as Record<string, number>)[key] = m;
   }
   return out;
 }
 
 const fmt = (v: number | undefined, digits = 0): string =>
-  v === undefined ? '' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  v === undefined
+    ? ''
+    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The results as a markdown table. */
 export function markdownTable(report: BenchReport): string {
-  const header = ['server', 'scenario', 'subject', 'objects', 'events', 'seconds', 'events/s', 'CPU µs/event', 'max stall ms', 'heap B/object', 'peak RSS MB', 'LIST', 'WATCH', 'p50 ms', 'p99 ms', 'notes'];
+  const header = [
+    'server',
+    'scenario',
+    'subject',
+    'objects',
+    'events',
+    'seconds',
+    'events/s',
+    'CPU µs/event',
+    'max stall ms',
+    'heap B/object',
+    'peak RSS MB',
+    'LIST',
+    'WATCH',
+    'p50 ms',
+    'p99 ms',
+    'notes',
+  ];
   const rows = report.results.map((r) => {
     const notes: string[] = [];
     if (r.subscribers !== undefined) notes.push(`${r.subscribers} subscribers`);
-    if (r.us_per_event_per_extra_subscriber !== undefined) notes.push(`${fmt(r.us_per_event_per_extra_subscriber, 2)} µs/event/extra subscriber`);
+    if (r.us_per_event_per_extra_subscriber !== undefined)
+      notes.push(`${fmt(r.us_per_event_per_extra_subscriber, 2)} µs/event/extra subscriber`);
     if (r.json_bytes_per_object !== undefined) notes.push(`JSON ${fmt(r.json_bytes_per_object)} B/object`);
-    if (r.relist_peak_rss_ratio !== undefined) notes.push(`relist peak RSS ${fmt(r.relist_peak_rss_ratio, 2)}× steady, heap ${fmt(r.relist_peak_heap_ratio, 2)}×`);
+    if (r.relist_peak_rss_ratio !== undefined)
+      notes.push(
+        `relist peak RSS ${fmt(r.relist_peak_rss_ratio, 2)}× steady, heap ${fmt(r.relist_peak_heap_ratio, 2)}×`,
+      );
     if (r.same_rv_updates !== undefined) notes.push(`${r.same_rv_updates} unchanged-RV updates`);
     if (r.max_ms !== undefined) notes.push(`max ${fmt(r.max_ms, 1)} ms`);
     if (r.errors?.length) notes.push(`ERROR: ${r.errors[0]!.slice(0, 120)}`);

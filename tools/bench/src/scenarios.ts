@@ -18,7 +18,13 @@ export type Variant = Omit<SubjectRun, 'kubeconfig' | 'scenario'> & { readonly l
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `requests`: what the replay server counted (the kube backend does not count). */
-export function toRecord(scenario: string, label: string, run: Variant, result: SubjectResult, requests?: { list: number; watch: number; watchList: number }): ResultRecord {
+export function toRecord(
+  scenario: string,
+  label: string,
+  run: Variant,
+  result: SubjectResult,
+  requests?: { list: number; watch: number; watchList: number },
+): ResultRecord {
   const fields: Record<string, number | undefined> = {
     objects: result.objects,
     list_requests: requests?.list,
@@ -34,19 +40,30 @@ export function toRecord(scenario: string, label: string, run: Variant, result: 
       events: result.events,
       seconds: result.seconds,
       events_per_s: result.events_per_s,
-      cpu_us_per_event: result.cpu_s !== undefined && result.events ? (result.cpu_s / result.events) * 1e6 : undefined,
+      cpu_us_per_event:
+        result.cpu_s !== undefined && result.events ? (result.cpu_s / result.events) * 1e6 : undefined,
     });
   } else {
-    Object.assign(fields, { seconds: result.sync_seconds, max_stall_ms: result.max_stall_ms, heap_bytes_per_object: result.heap_bytes_per_object });
+    Object.assign(fields, {
+      seconds: result.sync_seconds,
+      max_stall_ms: result.max_stall_ms,
+      heap_bytes_per_object: result.heap_bytes_per_object,
+    });
   }
   if (scenario === 'relist') {
     fields.same_rv_updates = result.same_rv_updates;
-    if (result.steady_rss_bytes) fields.relist_peak_rss_ratio = (result.relist_peak_rss_bytes ?? 0) / result.steady_rss_bytes;
-    if (result.steady_heap_bytes) fields.relist_peak_heap_ratio = (result.relist_peak_heap_bytes ?? 0) / result.steady_heap_bytes;
+    if (result.steady_rss_bytes)
+      fields.relist_peak_rss_ratio = (result.relist_peak_rss_bytes ?? 0) / result.steady_rss_bytes;
+    if (result.steady_heap_bytes)
+      fields.relist_peak_heap_ratio = (result.relist_peak_heap_bytes ?? 0) / result.steady_heap_bytes;
   }
   const record: ResultRecord = { scenario, subject: label, server: 'replay' };
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) (record as unknown as Record<string, number>)[key] = value;
-  const errors = [...(result.objects !== run.objects ? [`synced ${result.objects} objects, expected ${run.objects}`] : []), ...(result.error ? [result.error] : [])];
+  for (const [key, value] of Object.entries(fields))
+    if (value !== undefined) (record as unknown as Record<string, number>)[key] = value;
+  const errors = [
+    ...(result.objects !== run.objects ? [`synced ${result.objects} objects, expected ${run.objects}`] : []),
+    ...(result.error ? [result.error] : []),
+  ];
   if (errors.length) record.errors = errors;
   return record;
 }
@@ -70,7 +87,9 @@ async function turns(
       if (drive) await drive(variant, process);
       const result = await process.result;
       const record = toRecord(scenario, label, variant, result, await ctx.server.requests());
-      ctx.log(`  ${scenario} ${label} rep ${rep + 1}/${reps}: ${((Date.now() - started) / 1000).toFixed(1)} s${record.errors ? ` ERROR ${record.errors.join('; ')}` : ''}`);
+      ctx.log(
+        `  ${scenario} ${label} rep ${rep + 1}/${reps}: ${((Date.now() - started) / 1000).toFixed(1)} s${record.errors ? ` ERROR ${record.errors.join('; ')}` : ''}`,
+      );
       records.push(record);
     }
   }
@@ -103,9 +122,22 @@ export const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<R
   fanout: async (ctx) => {
     const { watchObjects: objects, fanoutEvents: events } = ctx.sizes;
     const variants = only(ctx, 'rxinformer', 'client-node', 'client-go').flatMap((subject) =>
-      ctx.sizes.fanoutSubscribers.map((subscribers) => ({ subject, objects, events, subscribers, label: `${subject} ×${subscribers}` })),
+      ctx.sizes.fanoutSubscribers.map((subscribers) => ({
+        subject,
+        objects,
+        events,
+        subscribers,
+        label: `${subject} ×${subscribers}`,
+      })),
     );
-    return turns(ctx, 'fanout', variants, () => ({ objects, watch: { kind: 'burst', events, pods: objects } }), undefined, ctx.sizes.fewReps);
+    return turns(
+      ctx,
+      'fanout',
+      variants,
+      () => ({ objects, watch: { kind: 'burst', events, pods: objects } }),
+      undefined,
+      ctx.sizes.fewReps,
+    );
   },
 
   latency: (ctx) => {
@@ -128,13 +160,22 @@ export const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<R
       { subject: 'rxinformer', objects, events, label: 'rxinformer' },
       { subject: 'rxinformer', objects, events, slowSubscriber: true, label: 'rxinformer + slow subscriber' },
     ];
-    return turns(ctx, 'slow-subscriber', variants, () => ({ objects, watch: { kind: 'paced', events, pods: objects, ratePerSecond: latencyRate } }), undefined, ctx.sizes.fewReps);
+    return turns(
+      ctx,
+      'slow-subscriber',
+      variants,
+      () => ({ objects, watch: { kind: 'paced', events, pods: objects, ratePerSecond: latencyRate } }),
+      undefined,
+      ctx.sizes.fewReps,
+    );
   },
 
   relist: async (ctx) => {
     const objects = ctx.sizes.relistObjects;
     // raw has no reflector: it does not relist.
-    const variants = ctx.subjects.filter((s) => s !== 'raw').map((subject) => ({ subject, objects, events: 0 }));
+    const variants = ctx.subjects
+      .filter((s) => s !== 'raw')
+      .map((subject) => ({ subject, objects, events: 0 }));
     return turns(
       ctx,
       'relist',
@@ -163,13 +204,31 @@ export const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<R
   'memory-modes': (ctx) => {
     const objects = ctx.sizes.memoryObjects;
     const variants: Variant[] = [
-      ...only(ctx, 'raw').map((subject) => ({ subject, objects, events: 0, label: 'raw (JSON.parse, full)' })),
+      ...only(ctx, 'raw').map((subject) => ({
+        subject,
+        objects,
+        events: 0,
+        label: 'raw (JSON.parse, full)',
+      })),
       ...(ctx.subjects.includes('rxinformer')
-        ? (['full', 'stripped', 'metadata'] as const).map((memoryMode) => ({ subject: 'rxinformer' as const, objects, events: 0, memoryMode, label: `rxinformer (${memoryMode})` }))
+        ? (['full', 'stripped', 'metadata'] as const).map((memoryMode) => ({
+            subject: 'rxinformer' as const,
+            objects,
+            events: 0,
+            memoryMode,
+            label: `rxinformer (${memoryMode})`,
+          }))
         : []),
       ...only(ctx, 'client-node', 'client-go').map((subject) => ({ subject, objects, events: 0 })),
     ];
-    return turns(ctx, 'memory-modes', variants, () => ({ objects, watch: { kind: 'idle' } }), undefined, ctx.sizes.fewReps);
+    return turns(
+      ctx,
+      'memory-modes',
+      variants,
+      () => ({ objects, watch: { kind: 'idle' } }),
+      undefined,
+      ctx.sizes.fewReps,
+    );
   },
 
   adapters: (ctx) => {
@@ -179,10 +238,23 @@ export const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<R
       ...(ctx.subjects.includes('rxinformer')
         ? [
             { subject: 'rxinformer' as const, objects, events },
-            { subject: 'rxinformer' as const, objects, events, adapters: true, label: 'rxinformer + logging, metrics, batching' },
+            {
+              subject: 'rxinformer' as const,
+              objects,
+              events,
+              adapters: true,
+              label: 'rxinformer + logging, metrics, batching',
+            },
           ]
         : []),
     ];
-    return turns(ctx, 'adapters', variants, () => ({ objects, watch: { kind: 'burst', events, pods: objects } }), undefined, ctx.sizes.fewReps);
+    return turns(
+      ctx,
+      'adapters',
+      variants,
+      () => ({ objects, watch: { kind: 'burst', events, pods: objects } }),
+      undefined,
+      ctx.sizes.fewReps,
+    );
   },
 };

@@ -43,7 +43,10 @@ describe.each(SEEDS)('chaos convergence against the simulator, seed %i', (seed) 
   it('reports every deleted object as DELETED, or DELETED with finalStateUnknown after a relist', () => {
     // Fails while a relist turns "deleted and re-created under the same name" into a MODIFIED
     // whose previous object has another uid (see the report: CacheWriter.listItem).
-    expect([...result.violations.filter((v) => v.includes('replaced uid')), ...result.mismatches.filter((m) => m.includes('never reported DELETED'))]).toEqual([]);
+    expect([
+      ...result.violations.filter((v) => v.includes('replaced uid')),
+      ...result.mismatches.filter((m) => m.includes('never reported DELETED')),
+    ]).toEqual([]);
   });
 
   it('lets no error escape: no error on events$, no unhandled rejection or exception', () => {

@@ -1,5 +1,11 @@
 import { ConfigMaps, createInformerFactory, type KubeObject, type Logger } from '@rxinformer/core';
-import { createKubeApiServer, seededRandom, type FaultHandle, type KubeApiServer, type SeededRandom } from '@rxinformer/testing';
+import {
+  createKubeApiServer,
+  seededRandom,
+  type FaultHandle,
+  type KubeApiServer,
+  type SeededRandom,
+} from '@rxinformer/testing';
 import { merge, type Observable, type Subscription } from 'rxjs';
 import { EventAuditor, type DeliveryCounts } from './event-auditor.js';
 
@@ -117,7 +123,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const started = Date.now();
     const [gapMin, gapMax] = options.faultGapMs ?? [5, 50];
     let injected = 0;
-    while (injected < options.faults && (options.maxFaultPhaseMs === undefined || Date.now() - started < options.maxFaultPhaseMs)) {
+    while (
+      injected < options.faults &&
+      (options.maxFaultPhaseMs === undefined || Date.now() - started < options.maxFaultPhaseMs)
+    ) {
       const kind = rng.pick(FAULT_KINDS);
       const t0 = Date.now();
       await inject(server, kind, rng, open, options.retryAfterSeconds ?? 0, watchdogMs);
@@ -125,7 +134,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (took > 200) options.progress?.(`seed ${options.seed}: fault ${kind} took ${took} ms`);
       faults[kind]++;
       injected++;
-      if (options.progress && injected % 500 === 0) options.progress(`seed ${options.seed}: ${injected} faults, ${writes.created + writes.updated + writes.deleted} writes`);
+      if (options.progress && injected % 500 === 0)
+        options.progress(
+          `seed ${options.seed}: ${injected} faults, ${writes.created + writes.updated + writes.deleted} writes`,
+        );
       await delay(gapMin + rng.int(gapMax - gapMin + 1));
       // Now and then a calm stretch, so watches also deliver events between faults.
       if (rng.next() < 0.08) await delay(50 + rng.int(200));
@@ -136,9 +148,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     server.faults.clear();
 
     const calmFrom = Date.now();
-    const state = () => auditor.mismatches(informer.store as never, server.list(ConfigMaps, { namespace: NAMESPACE }) as KubeObject[]);
-    const storeMatches = () => auditor.storeMismatches(informer.store as never, server.list(ConfigMaps, { namespace: NAMESPACE }) as KubeObject[]).length === 0;
-    converged = await until(storeMatches, merge(informer.items$, informer.health$), options.convergeWithinMs ?? 15_000);
+    const state = () =>
+      auditor.mismatches(
+        informer.store as never,
+        server.list(ConfigMaps, { namespace: NAMESPACE }) as KubeObject[],
+      );
+    const storeMatches = () =>
+      auditor.storeMismatches(
+        informer.store as never,
+        server.list(ConfigMaps, { namespace: NAMESPACE }) as KubeObject[],
+      ).length === 0;
+    converged = await until(
+      storeMatches,
+      merge(informer.items$, informer.health$),
+      options.convergeWithinMs ?? 15_000,
+    );
     convergeMs = Date.now() - calmFrom;
     mismatches = state();
     // Let in-flight rejections surface before judging.
@@ -164,9 +188,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     violationCount: auditor.violationCount,
     violationKinds: auditor.violationKinds,
     escaped,
-    health: { relists: health.relists, restarts: health.restarts, lastReason: health.lastReason, phase: health.phase },
+    health: {
+      relists: health.relists,
+      restarts: health.restarts,
+      lastReason: health.lastReason,
+      phase: health.phase,
+    },
     requests: server.requests.length,
-    requestLog: server.requests.map((r) => `${r.at} ${r.verb} ${r.status} ${new URLSearchParams(r.query).toString()}`),
+    requestLog: server.requests.map(
+      (r) => `${r.at} ${r.verb} ${r.status} ${new URLSearchParams(r.query).toString()}`,
+    ),
   };
 }
 
@@ -235,7 +266,10 @@ function runWorkload(
         const existing = server.find(ConfigMaps, name, NAMESPACE);
         const roll = rng.next();
         if (!existing) {
-          server.create(ConfigMaps, { metadata: { name, namespace: NAMESPACE, labels: { app: 'chaos' } }, data: { v: '0' } });
+          server.create(ConfigMaps, {
+            metadata: { name, namespace: NAMESPACE, labels: { app: 'chaos' } },
+            data: { v: '0' },
+          });
           writes.created++;
         } else if (roll < 0.25) {
           server.delete(ConfigMaps, name, NAMESPACE);

@@ -20,7 +20,13 @@ export interface DeliveryCounts {
  * test code compares them as numbers; the library itself must not.
  */
 export class EventAuditor {
-  readonly counts: DeliveryCounts = { added: 0, modified: 0, deleted: 0, deletedFinalStateUnknown: 0, synced: 0 };
+  readonly counts: DeliveryCounts = {
+    added: 0,
+    modified: 0,
+    deleted: 0,
+    deletedFinalStateUnknown: 0,
+    synced: 0,
+  };
   /** Invariant violations seen while events arrived. */
   readonly violations: string[] = [];
   /** All violations, including those beyond the ones kept in `violations`. */
@@ -54,7 +60,11 @@ export class EventAuditor {
     switch (event.type) {
       case 'ADDED':
         this.counts.added++;
-        if (held) this.violate('added-twice', `ADDED ${key} while the subscriber already holds it (rv ${held.metadata?.resourceVersion})`);
+        if (held)
+          this.violate(
+            'added-twice',
+            `ADDED ${key} while the subscriber already holds it (rv ${held.metadata?.resourceVersion})`,
+          );
         this.shadow.set(key, object);
         this.remember(object, key);
         return;
@@ -62,12 +72,18 @@ export class EventAuditor {
         this.counts.modified++;
         if (!held) this.violate('modified-unseen', `MODIFIED ${key} that the subscriber never saw ADDED`);
         else if (held.metadata?.resourceVersion !== event.previous.metadata?.resourceVersion) {
-          this.violate('previous-mismatch', `MODIFIED ${key}: previous rv ${event.previous.metadata?.resourceVersion}, subscriber held ${held.metadata?.resourceVersion}`);
+          this.violate(
+            'previous-mismatch',
+            `MODIFIED ${key}: previous rv ${event.previous.metadata?.resourceVersion}, subscriber held ${held.metadata?.resourceVersion}`,
+          );
         }
         const before = event.previous.metadata?.uid;
         const after = object.metadata?.uid;
         if (before && after && before !== after) {
-          this.violate('uid-replaced', `MODIFIED ${key} replaced uid ${before} by ${after}: the deletion of ${before} was never reported`);
+          this.violate(
+            'uid-replaced',
+            `MODIFIED ${key} replaced uid ${before} by ${after}: the deletion of ${before} was never reported`,
+          );
         }
         this.shadow.set(key, object);
         this.remember(object, key);
@@ -94,7 +110,8 @@ export class EventAuditor {
     const live = new Set(server.map((o) => o.metadata?.uid));
     for (const [uid, key] of this.seenUids) {
       if (out.length >= limit) break;
-      if (!live.has(uid) && !this.deletedUids.has(uid)) out.push(`${key} (uid ${uid}) was deleted on the server but never reported DELETED`);
+      if (!live.has(uid) && !this.deletedUids.has(uid))
+        out.push(`${key} (uid ${uid}) was deleted on the server but never reported DELETED`);
     }
     return out;
   }
@@ -110,11 +127,16 @@ export class EventAuditor {
       if (cached === undefined) add(`store lacks ${key} (server rv ${rv})`);
       else if (cached !== rv) add(`store has ${key} at rv ${cached}, server at ${rv}`);
     }
-    for (const [key, rv] of storeRvs) if (!serverRvs.has(key)) add(`store has ${key} (rv ${rv}) that the server deleted`);
+    for (const [key, rv] of storeRvs)
+      if (!serverRvs.has(key)) add(`store has ${key} (rv ${rv}) that the server deleted`);
     for (const [key, object] of this.shadow) {
-      if (storeRvs.get(key) !== object.metadata?.resourceVersion) add(`events say ${key} is at rv ${object.metadata?.resourceVersion}, store says ${storeRvs.get(key)}`);
+      if (storeRvs.get(key) !== object.metadata?.resourceVersion)
+        add(
+          `events say ${key} is at rv ${object.metadata?.resourceVersion}, store says ${storeRvs.get(key)}`,
+        );
     }
-    for (const key of storeRvs.keys()) if (!this.shadow.has(key)) add(`store has ${key} that no event delivered`);
+    for (const key of storeRvs.keys())
+      if (!this.shadow.has(key)) add(`store has ${key} that no event delivered`);
     return out;
   }
 

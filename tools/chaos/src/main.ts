@@ -32,7 +32,9 @@ const maxRuns = deadline === undefined ? Number(values.seeds) : Number.POSITIVE_
 const retryAfterSeconds = Number(values['retry-after']);
 
 const results: ChaosResult[] = [];
-console.log(`chaos: first seed ${firstSeed}, ${faultsPerRun} faults per run${deadline ? `, for ${values.minutes} min` : `, ${maxRuns} run(s)`}`);
+console.log(
+  `chaos: first seed ${firstSeed}, ${faultsPerRun} faults per run${deadline ? `, for ${values.minutes} min` : `, ${maxRuns} run(s)`}`,
+);
 for (let i = 0; i < maxRuns && (deadline === undefined || Date.now() < deadline); i++) {
   const seed = firstSeed + i;
   const remaining = deadline === undefined ? undefined : Math.max(1000, deadline - Date.now());
@@ -52,15 +54,19 @@ for (let i = 0; i < maxRuns && (deadline === undefined || Date.now() < deadline)
       `relists ${result.health.relists}, restarts ${result.health.restarts}, ${result.requests} requests; ` +
       `${result.converged ? `converged in ${result.convergeMs} ms` : 'DID NOT CONVERGE'}; mismatches ${result.mismatches.length}, violations ${result.violationCount} ${JSON.stringify(result.violationKinds)}, escaped ${result.escaped.length}`,
   );
-  for (const line of [...result.mismatches, ...result.violations, ...result.escaped].slice(0, 20)) console.log(`    ! ${line}`);
+  for (const line of [...result.mismatches, ...result.violations, ...result.escaped].slice(0, 20))
+    console.log(`    ! ${line}`);
   if (bad > 0) console.log(`  reproduce: npm run chaos -- --seed ${seed} --faults ${faultsPerRun}`);
 }
 
 // A run "survived" its faults when the informer converged on the server's state and no error
 // escaped; invariant violations (stale or inconsistent events, unreported deletions) are counted
 // on top and fail the run as well.
-const unreported = (r: ChaosResult) => r.mismatches.filter((m) => m.includes('never reported DELETED')).length;
-const survived = results.filter((r) => r.converged && r.mismatches.length === unreported(r) && r.escaped.length === 0);
+const unreported = (r: ChaosResult) =>
+  r.mismatches.filter((m) => m.includes('never reported DELETED')).length;
+const survived = results.filter(
+  (r) => r.converged && r.mismatches.length === unreported(r) && r.escaped.length === 0,
+);
 const totals = {
   runs: results.length,
   faults: results.reduce((a, r) => a + r.faultsInjected, 0),
@@ -71,7 +77,8 @@ const totals = {
   escaped: results.reduce((a, r) => a + r.escaped.length, 0),
 };
 const kinds: Record<string, number> = {};
-for (const r of results) for (const [k, v] of Object.entries(r.violationKinds)) kinds[k] = (kinds[k] ?? 0) + v;
+for (const r of results)
+  for (const [k, v] of Object.entries(r.violationKinds)) kinds[k] = (kinds[k] ?? 0) + v;
 console.log(
   `\nchaos total: ${totals.runs} seed(s) from ${firstSeed}, ${totals.faults} faults injected, ${totals.survived} survived (converged, nothing escaped); ` +
     `mismatches ${totals.storeMismatches + totals.unreportedDeletions} (store vs server ${totals.storeMismatches}, unreported deletions ${totals.unreportedDeletions}, at most 20 listed per run), ` +

@@ -5,7 +5,14 @@
 // cache does not match the server at the end. Needs --expose-gc (the npm script passes it).
 import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigMaps, Pods, createInformerFactory, objectKey, type Informer, type KubeObject } from '@rxinformer/core';
+import {
+  ConfigMaps,
+  Pods,
+  createInformerFactory,
+  objectKey,
+  type Informer,
+  type KubeObject,
+} from '@rxinformer/core';
 import { churn, createKubeApiServer, populate, seededRandom } from '@rxinformer/testing';
 
 const { values } = parseArgs({
@@ -21,7 +28,10 @@ const { values } = parseArgs({
 
 const minutes = Number(values.minutes);
 const durationMs = minutes * 60_000;
-const sampleMs = values['sample-seconds'] !== undefined ? Number(values['sample-seconds']) * 1000 : Math.max(2000, durationMs / 30);
+const sampleMs =
+  values['sample-seconds'] !== undefined
+    ? Number(values['sample-seconds']) * 1000
+    : Math.max(2000, durationMs / 30);
 const warmupMs = Math.max(20_000, durationMs * 0.25);
 const seed = Number(values.seed);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -38,7 +48,8 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 const server = await createKubeApiServer({ seed, bookmarkIntervalMs: 1000, historySize: 2000 });
 await populate(server, { count: Number(values.pods), namespaces: 5, seed, bytes: 2000 });
-for (let i = 0; i < 200; i++) server.create(ConfigMaps, { metadata: { name: `cm-${i}`, namespace: 'soak' }, data: { i: String(i) } });
+for (let i = 0; i < 200; i++)
+  server.create(ConfigMaps, { metadata: { name: `cm-${i}`, namespace: 'soak' }, data: { i: String(i) } });
 
 const factory = createInformerFactory({
   kubeConfig: server.kubeConfig,
@@ -50,7 +61,9 @@ const pods = factory.informer(Pods);
 const podMeta = factory.informer(Pods, { metadataOnly: true });
 const configMaps = factory.informer(ConfigMaps, { namespace: 'soak' });
 let events = 0;
-const subscriptions = ([pods, podMeta, configMaps] as unknown as Informer<KubeObject>[]).map((i) => i.events$.subscribe({ next: () => events++, error: (e: unknown) => console.error('informer error', e) }));
+const subscriptions = ([pods, podMeta, configMaps] as unknown as Informer<KubeObject>[]).map((i) =>
+  i.events$.subscribe({ next: () => events++, error: (e: unknown) => console.error('informer error', e) }),
+);
 // A late subscriber that comes and goes, as dashboards do.
 const churnSubscriber = setInterval(() => {
   const s = pods.items$.subscribe();
@@ -62,26 +75,28 @@ const run = churn(server, { ratePerSecond: Number(values.rate), mix: { update: 8
 const rng = seededRandom(seed + 1);
 const faultNames = ['drop', 'compact', '503', 'restart', 'cut', 'malformed', 'stall'] as const;
 const faultCounts: Record<string, number> = {};
-const faultTimer = setInterval(() => {
-  const kind = rng.pick(faultNames);
-  faultCounts[kind] = (faultCounts[kind] ?? 0) + 1;
-  const f = server.faults;
-  if (kind === 'drop') f.dropWatches();
-  else if (kind === 'compact') {
-    f.compactHistory();
-    f.dropWatches();
-  } else if (kind === '503') {
-    f.failNext(3, { code: 503, retryAfterSeconds: 0 });
-    f.dropWatches();
-  }
-  else if (kind === 'restart') void f.restart();
-  else if (kind === 'cut') f.cutNextWatchLine();
-  else if (kind === 'malformed') f.sendMalformedWatchLine();
-  else {
-    const stall = f.stallWatches();
-    setTimeout(() => stall.cancel(), 4000);
-  }
-}, Number(values['fault-seconds']) * 1000);
+const faultTimer = setInterval(
+  () => {
+    const kind = rng.pick(faultNames);
+    faultCounts[kind] = (faultCounts[kind] ?? 0) + 1;
+    const f = server.faults;
+    if (kind === 'drop') f.dropWatches();
+    else if (kind === 'compact') {
+      f.compactHistory();
+      f.dropWatches();
+    } else if (kind === '503') {
+      f.failNext(3, { code: 503, retryAfterSeconds: 0 });
+      f.dropWatches();
+    } else if (kind === 'restart') void f.restart();
+    else if (kind === 'cut') f.cutNextWatchLine();
+    else if (kind === 'malformed') f.sendMalformedWatchLine();
+    else {
+      const stall = f.stallWatches();
+      setTimeout(() => stall.cancel(), 4000);
+    }
+  },
+  Number(values['fault-seconds']) * 1000,
+);
 
 interface Sample {
   t: number;
@@ -95,7 +110,9 @@ interface Sample {
 const samples: Sample[] = [];
 const started = Date.now();
 const mb = (n: number) => n / (1 << 20);
-console.log(`soak: ${minutes} min, ${values.pods} pods + 200 configmaps, churn ${values.rate}/s, a fault every ${values['fault-seconds']} s, 3 informers; sample every ${sampleMs / 1000} s, warm-up ${warmupMs / 1000} s`);
+console.log(
+  `soak: ${minutes} min, ${values.pods} pods + 200 configmaps, churn ${values.rate}/s, a fault every ${values['fault-seconds']} s, 3 informers; sample every ${sampleMs / 1000} s, warm-up ${warmupMs / 1000} s`,
+);
 console.log('   t(s)  heap(MB)   rss(MB)   fds   cached    events  relists');
 while (Date.now() - started < durationMs) {
   await delay(sampleMs);
@@ -150,16 +167,26 @@ const fdFit = fit(steady.map((s) => ({ x: s.t / 60, y: s.fds }))); // fds per mi
 const heapSlope = heapFit.slope;
 const fdSlope = fdFit.slope;
 const heapMean = steady.reduce((a, s) => a + s.heapMb, 0) / Math.max(1, steady.length);
-const fdRange = steady.length ? Math.max(...steady.map((s) => s.fds)) - Math.min(...steady.map((s) => s.fds)) : 0;
+const fdRange = steady.length
+  ? Math.max(...steady.map((s) => s.fds)) - Math.min(...steady.map((s) => s.fds))
+  : 0;
 // Flat: no growth that stands out of the sawtooth (slope within 2 standard errors of zero),
 // or growth under 1 MB/min; fds move within a few sockets with no trend.
 const heapFlat = steady.length >= 3 && (heapSlope <= 2 * heapFit.se || heapSlope < 1);
 const fdFlat = steady.length >= 3 && fdRange <= 6 && (fdSlope <= 2 * fdFit.se || fdSlope < 1);
 console.log(
-  `\nchurn: ${stats.events} writes (${stats.created} created, ${stats.updated} updated, ${stats.deleted} deleted); faults: ${Object.entries(faultCounts).map(([k, v]) => `${k} ${v}`).join(', ')}; events delivered ${events}`,
+  `\nchurn: ${stats.events} writes (${stats.created} created, ${stats.updated} updated, ${stats.deleted} deleted); faults: ${Object.entries(
+    faultCounts,
+  )
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}; events delivered ${events}`,
 );
-console.log(`heap slope after warm-up: ${heapSlope >= 0 ? '+' : ''}${heapSlope.toFixed(2)} ± ${heapFit.se.toFixed(2)} MB/min (mean ${heapMean.toFixed(1)} MB) -> ${heapFlat ? 'FLAT' : 'GROWING'}`);
-console.log(`fd slope after warm-up: ${fdSlope >= 0 ? '+' : ''}${fdSlope.toFixed(2)} ± ${fdFit.se.toFixed(2)} fds/min (range ${fdRange}) -> ${fdFlat ? 'FLAT' : 'GROWING'}`);
+console.log(
+  `heap slope after warm-up: ${heapSlope >= 0 ? '+' : ''}${heapSlope.toFixed(2)} ± ${heapFit.se.toFixed(2)} MB/min (mean ${heapMean.toFixed(1)} MB) -> ${heapFlat ? 'FLAT' : 'GROWING'}`,
+);
+console.log(
+  `fd slope after warm-up: ${fdSlope >= 0 ? '+' : ''}${fdSlope.toFixed(2)} ± ${fdFit.se.toFixed(2)} fds/min (range ${fdRange}) -> ${fdFlat ? 'FLAT' : 'GROWING'}`,
+);
 console.log(`caches match the server after the soak: ${converged ? 'yes' : 'NO'}`);
 console.log(`verdict: ${heapFlat && fdFlat && converged ? 'PASS' : 'FAIL'}`);
 subscriptions.forEach((s) => s.unsubscribe());

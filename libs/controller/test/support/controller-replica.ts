@@ -12,18 +12,31 @@ const namespace = process.env['NAMESPACE'] ?? 'default';
 const mode = process.env['MODE'] ?? 'leader';
 const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 300 };
 const now = () => performance.timeOrigin + performance.now();
-const emit = (fact: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ ...fact, t: now(), id: identity })}\n`);
+const emit = (fact: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ ...fact, t: now(), id: identity })}\n`);
 
 const kc = new KubeConfig();
 kc.loadFromFile(process.env['KUBECONFIG']!);
 const factory = createInformerFactory({ kubeConfig: kc, lingerMs: 0 });
 let ownership: KeyOwnership;
 if (mode === 'leader') {
-  const elector = new LeaderElector({ kubeConfig: kc, namespace, name: 'e2e-controller', identity, ...timings });
+  const elector = new LeaderElector({
+    kubeConfig: kc,
+    namespace,
+    name: 'e2e-controller',
+    identity,
+    ...timings,
+  });
   elector.leader$.subscribe((leader) => emit({ ev: 'leader', leader }));
   ownership = elector;
 } else {
-  const shards = new ShardMembership({ kubeConfig: kc, namespace, name: 'e2e-controller', identity, ...timings });
+  const shards = new ShardMembership({
+    kubeConfig: kc,
+    namespace,
+    name: 'e2e-controller',
+    identity,
+    ...timings,
+  });
   shards.view$.subscribe((v) => emit({ ev: 'view', active: v.active, members: v.members }));
   ownership = shards;
 }
@@ -38,9 +51,16 @@ const c = controller<Cm>({
     emit({ ev: 'start', key });
     try {
       const want = object?.data?.['v'];
-      if (!object || want === object.metadata?.annotations?.['example.com/reconciled'] || signal.aborted) return;
+      if (!object || want === object.metadata?.annotations?.['example.com/reconciled'] || signal.aborted)
+        return;
       const path = `/api/v1/namespaces/${namespace}/configmaps/${name}`;
-      await kubeJson(kc, 'PATCH', path, { metadata: { annotations: { 'example.com/reconciled': want } } }, 'application/merge-patch+json');
+      await kubeJson(
+        kc,
+        'PATCH',
+        path,
+        { metadata: { annotations: { 'example.com/reconciled': want } } },
+        'application/merge-patch+json',
+      );
       emit({ ev: 'wrote', key, v: want });
     } finally {
       emit({ ev: 'end', key });

@@ -3,7 +3,13 @@ import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** One JSON request to the API server with the kubeconfig's credentials; rejects with `{ code, body }` on a non-2xx answer. */
-export async function kubeJson<R = unknown>(kc: KubeConfig, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<R> {
+export async function kubeJson<R = unknown>(
+  kc: KubeConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<R> {
   const server = new URL(kc.getCurrentCluster()!.server);
   const options: https.RequestOptions = {
     method,
@@ -19,7 +25,12 @@ export async function kubeJson<R = unknown>(kc: KubeConfig, method: string, path
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 0) >= 300) return reject(Object.assign(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`), { code: res.statusCode }));
+        if ((res.statusCode ?? 0) >= 300)
+          return reject(
+            Object.assign(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`), {
+              code: res.statusCode,
+            }),
+          );
         resolve((text ? JSON.parse(text) : {}) as R);
       });
       res.on('error', reject);

@@ -18,7 +18,13 @@ export interface ResourceReference {
 }
 
 interface APIResourceList {
-  resources?: { name: string; singularName?: string; namespaced: boolean; kind: string; shortNames?: string[] }[];
+  resources?: {
+    name: string;
+    singularName?: string;
+    namespaced: boolean;
+    kind: string;
+    shortNames?: string[];
+  }[];
 }
 
 /**
@@ -44,7 +50,12 @@ export async function discoverResource<T extends KubeObject = KubeObject>(
   const found = list.resources?.find((r) => r.kind === reference.kind && !r.name.includes('/'));
   if (!found) {
     throw new ResourceNotFoundError(
-      { kind: 'Status', code: 404, reason: 'NotFound', message: `the server does not serve kind ${reference.kind} in ${reference.apiVersion}` },
+      {
+        kind: 'Status',
+        code: 404,
+        reason: 'NotFound',
+        message: `the server does not serve kind ${reference.kind} in ${reference.apiVersion}`,
+      },
       context,
     );
   }

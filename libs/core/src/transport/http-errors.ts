@@ -1,5 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { ConnectionError, apiErrorFor, type KubeApiError, type KubeStatus, type RequestContext } from '../errors.js';
+import {
+  ConnectionError,
+  apiErrorFor,
+  type KubeApiError,
+  type KubeStatus,
+  type RequestContext,
+} from '../errors.js';
 
 const REASONS: Record<number, string> = {
   400: 'BadRequest',
@@ -37,7 +43,8 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 export function statusFromBody(code: number, body: string): KubeStatus {
   try {
     const parsed = JSON.parse(body) as KubeStatus;
-    if (parsed && typeof parsed === 'object' && parsed.kind === 'Status') return { ...parsed, code: parsed.code ?? code };
+    if (parsed && typeof parsed === 'object' && parsed.kind === 'Status')
+      return { ...parsed, code: parsed.code ?? code };
   } catch {
     // not JSON: described below
   }
@@ -84,7 +91,10 @@ export function readErrorResponse(
   let bytes = 0;
   const finish = () => {
     const code = res.statusCode ?? 0;
-    const status = code >= 300 && code < 400 ? redirectStatus(code, res.headers.location) : statusFromBody(code, Buffer.concat(chunks).toString('utf8'));
+    const status =
+      code >= 300 && code < 400
+        ? redirectStatus(code, res.headers.location)
+        : statusFromBody(code, Buffer.concat(chunks).toString('utf8'));
     done(apiErrorFor(status, context, retryAfterMs(res.headers['retry-after'])));
   };
   res.on('data', (chunk: Buffer) => {
@@ -98,7 +108,11 @@ export function readErrorResponse(
 const TLS_HINT = "check the cluster's certificate-authority in the kubeconfig";
 
 /** Describes a socket-level failure, saying plainly when it is TLS verification. */
-export function connectionError(error: NodeJS.ErrnoException, context: RequestContext, server: string): ConnectionError {
+export function connectionError(
+  error: NodeJS.ErrnoException,
+  context: RequestContext,
+  server: string,
+): ConnectionError {
   const code = error.code ?? 'UNKNOWN';
   const tls = /CERT|TLS|SSL|SELF_SIGNED|ALTNAME|UNABLE_TO_VERIFY/.test(code);
   const message = tls

@@ -70,13 +70,22 @@ export class KubeTransport {
     options: TransportOptions = {},
   ) {
     const contextName = kubeConfig.getCurrentContext();
-    if (!contextName) throw new KubeConfigError('the kubeconfig has no current context: set current-context or pass a context');
+    if (!contextName)
+      throw new KubeConfigError(
+        'the kubeconfig has no current context: set current-context or pass a context',
+      );
     const context = kubeConfig.getContextObject(contextName);
-    if (!context) throw new KubeConfigError(`the kubeconfig's current context "${contextName}" is not defined`);
+    if (!context)
+      throw new KubeConfigError(`the kubeconfig's current context "${contextName}" is not defined`);
     const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new KubeConfigError(`context "${contextName}" names cluster "${context.cluster}", which the kubeconfig does not define`);
+    if (!cluster)
+      throw new KubeConfigError(
+        `context "${contextName}" names cluster "${context.cluster}", which the kubeconfig does not define`,
+      );
     if (context.user && !kubeConfig.getCurrentUser()) {
-      throw new KubeConfigError(`context "${contextName}" names user "${context.user}", which the kubeconfig does not define`);
+      throw new KubeConfigError(
+        `context "${contextName}" names user "${context.user}", which the kubeconfig does not define`,
+      );
     }
     if (!cluster.server) throw new KubeConfigError(`cluster "${cluster.name}" has no server URL`);
     try {
@@ -85,7 +94,9 @@ export class KubeTransport {
       throw new KubeConfigError(`cluster "${cluster.name}" has an invalid server URL`, cause);
     }
     if (this.server.protocol !== 'https:' && this.server.protocol !== 'http:') {
-      throw new KubeConfigError(`cluster "${cluster.name}" server must be http(s), not ${this.server.protocol}`);
+      throw new KubeConfigError(
+        `cluster "${cluster.name}" server must be http(s), not ${this.server.protocol}`,
+      );
     }
     this.proxied = Boolean(cluster.proxyUrl);
     this.timeoutMs = options.requestTimeoutMs ?? 60_000;
@@ -100,17 +111,39 @@ export class KubeTransport {
    * const lw = transport.listerWatcher(ConfigMaps, { namespace: 'shop', metadataOnly: true });
    * ```
    */
-  listerWatcher<T extends KubeObject>(resource: ResourceDescriptor<T>, scope: TransportScope = {}): ListerWatcher<T> {
+  listerWatcher<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    scope: TransportScope = {},
+  ): ListerWatcher<T> {
     const path = resourcePath(resource, scope.namespace);
-    const context = (verb: Verb): RequestContext => ({ verb, resource: resourceName(resource), namespace: scope.namespace });
-    const selectors: Record<string, string | undefined> = { labelSelector: scope.labelSelector, fieldSelector: scope.fieldSelector };
+    const context = (verb: Verb): RequestContext => ({
+      verb,
+      resource: resourceName(resource),
+      namespace: scope.namespace,
+    });
+    const selectors: Record<string, string | undefined> = {
+      labelSelector: scope.labelSelector,
+      fieldSelector: scope.fieldSelector,
+    };
     const apiVersion = scope.metadataOnly ? 'meta.k8s.io/v1' : resource.apiVersion;
     const kind = scope.metadataOnly ? 'PartialObjectMetadata' : resource.kind;
     return {
       list: (params: ListParams) =>
-        this.listPage<T>(path, { ...selectors, ...stringify(params) }, scope.metadataOnly ? ACCEPT_META_LIST : ACCEPT_JSON, context('list'), apiVersion, kind),
+        this.listPage<T>(
+          path,
+          { ...selectors, ...stringify(params) },
+          scope.metadataOnly ? ACCEPT_META_LIST : ACCEPT_JSON,
+          context('list'),
+          apiVersion,
+          kind,
+        ),
       watch: (params: WatchParams) =>
-        this.watchStream<T>(path, { ...selectors, watch: '1', ...stringify(params) }, scope.metadataOnly ? ACCEPT_META : ACCEPT_JSON, context('watch')),
+        this.watchStream<T>(
+          path,
+          { ...selectors, watch: '1', ...stringify(params) },
+          scope.metadataOnly ? ACCEPT_META : ACCEPT_JSON,
+          context('watch'),
+        ),
     };
   }
 
@@ -125,14 +158,21 @@ export class KubeTransport {
   getJson<R>(path: string, context: RequestContext): Observable<R> {
     return new Observable<R>((subscriber) =>
       this.send(path, {}, ACCEPT_JSON, context, this.timeoutMs, subscriber, (res) =>
-        collect(res, (body) => {
-          try {
-            subscriber.next(JSON.parse(body.toString('utf8')) as R);
-            subscriber.complete();
-          } catch {
-            subscriber.error(new DecodeError('the response is not JSON', body.toString('utf8', 0, 200), context));
-          }
-        }, subscriber, context),
+        collect(
+          res,
+          (body) => {
+            try {
+              subscriber.next(JSON.parse(body.toString('utf8')) as R);
+              subscriber.complete();
+            } catch {
+              subscriber.error(
+                new DecodeError('the response is not JSON', body.toString('utf8', 0, 200), context),
+              );
+            }
+          },
+          subscriber,
+          context,
+        ),
       ),
     );
   }
@@ -152,17 +192,28 @@ export class KubeTransport {
   ): Observable<ListPage<T>> {
     return new Observable<ListPage<T>>((subscriber) =>
       this.send(path, query, accept, context, this.timeoutMs, subscriber, (res) =>
-        collect(res, (body) => {
-          let page: ListPage<T>;
-          try {
-            page = decodeList<T>(body, apiVersion, kind);
-          } catch (e) {
-            subscriber.error(new DecodeError(`the LIST response could not be decoded: ${e instanceof SyntaxError ? 'it is not valid JSON' : (e as Error).message}`, body.toString('utf8', 0, 4096), context));
-            return;
-          }
-          subscriber.next(page);
-          subscriber.complete();
-        }, subscriber, context),
+        collect(
+          res,
+          (body) => {
+            let page: ListPage<T>;
+            try {
+              page = decodeList<T>(body, apiVersion, kind);
+            } catch (e) {
+              subscriber.error(
+                new DecodeError(
+                  `the LIST response could not be decoded: ${e instanceof SyntaxError ? 'it is not valid JSON' : (e as Error).message}`,
+                  body.toString('utf8', 0, 4096),
+                  context,
+                ),
+              );
+              return;
+            }
+            subscriber.next(page);
+            subscriber.complete();
+          },
+          subscriber,
+          context,
+        ),
       ),
     );
   }
@@ -183,7 +234,13 @@ export class KubeTransport {
           } catch {
             throw new DecodeError('a watch line is not JSON', line, context);
           }
-          if (event === null || typeof event !== 'object' || !WATCH_TYPES.has(event.type) || typeof event.object !== 'object' || event.object === null) {
+          if (
+            event === null ||
+            typeof event !== 'object' ||
+            !WATCH_TYPES.has(event.type) ||
+            typeof event.object !== 'object' ||
+            event.object === null
+          ) {
             throw new DecodeError('a watch line is not a watch event', line, context);
           }
           subscriber.next(event);
@@ -193,16 +250,25 @@ export class KubeTransport {
           try {
             decoder.push(chunk, onLine);
           } catch (e) {
-            subscriber.error(e instanceof DecodeError ? e : new DecodeError((e as Error).message, decoder.sample(), context));
+            subscriber.error(
+              e instanceof DecodeError ? e : new DecodeError((e as Error).message, decoder.sample(), context),
+            );
             res.destroy();
           }
         });
         res.on('end', () => {
-          if (decoder.buffered > 0) subscriber.error(new DecodeError('the watch stream ended in the middle of a line', decoder.sample(), context));
+          if (decoder.buffered > 0)
+            subscriber.error(
+              new DecodeError('the watch stream ended in the middle of a line', decoder.sample(), context),
+            );
           else subscriber.complete();
         });
         res.on('error', (e) => subscriber.error(connectionError(e, context, this.server.origin)));
-        res.on('aborted', () => subscriber.error(new ConnectionError('the watch connection was closed mid-stream', 'ECONNRESET', context)));
+        res.on('aborted', () =>
+          subscriber.error(
+            new ConnectionError('the watch connection was closed mid-stream', 'ECONNRESET', context),
+          ),
+        );
       }),
     );
   }
@@ -220,7 +286,8 @@ export class KubeTransport {
     let request: http.ClientRequest | undefined;
     let cancelled = false;
     const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') search.set(key, value);
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined && value !== '') search.set(key, value);
     const base = this.server.pathname.replace(/\/$/, '');
     const qs = search.toString();
     const secure = this.server.protocol === 'https:';
@@ -255,15 +322,21 @@ export class KubeTransport {
           request.end();
         } catch (cause) {
           // Node refuses header values with characters HTTP cannot carry (a token with a newline).
-          const problem = (cause as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR'
-            ? 'the credentials cannot be sent: a header value (such as the bearer token) contains characters HTTP does not allow, often a trailing newline'
-            : `the request could not be built: ${(cause as Error).message}`;
+          const problem =
+            (cause as NodeJS.ErrnoException).code === 'ERR_INVALID_CHAR'
+              ? 'the credentials cannot be sent: a header value (such as the bearer token) contains characters HTTP does not allow, often a trailing newline'
+              : `the request could not be built: ${(cause as Error).message}`;
           subscriber.error(new KubeConfigError(problem, cause));
         }
       },
       (cause: unknown) => {
         if (!cancelled) {
-          subscriber.error(new KubeConfigError(`could not get credentials from the kubeconfig: ${(cause as Error)?.message ?? cause}`, cause));
+          subscriber.error(
+            new KubeConfigError(
+              `could not get credentials from the kubeconfig: ${(cause as Error)?.message ?? cause}`,
+              cause,
+            ),
+          );
         }
       },
     );
@@ -293,9 +366,18 @@ function collect(
     complete = true;
     done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   });
-  res.on('aborted', () => subscriber.error(new ConnectionError('the connection was closed before the response ended', 'ECONNRESET', context)));
+  res.on('aborted', () =>
+    subscriber.error(
+      new ConnectionError('the connection was closed before the response ended', 'ECONNRESET', context),
+    ),
+  );
   res.on('error', (e: NodeJS.ErrnoException) => {
-    if (!complete) subscriber.error(new ConnectionError(`the response failed: ${e.message}`, e.code ?? 'ECONNRESET', context, { cause: e }));
+    if (!complete)
+      subscriber.error(
+        new ConnectionError(`the response failed: ${e.message}`, e.code ?? 'ECONNRESET', context, {
+          cause: e,
+        }),
+      );
   });
 }
 

@@ -29,7 +29,8 @@ export class LineDecoder {
         this.pending = [];
         this.pendingBytes = 0;
       } else {
-        if (end - start > this.maxLineBytes) throw new RangeError(`a line exceeds ${this.maxLineBytes} bytes`);
+        if (end - start > this.maxLineBytes)
+          throw new RangeError(`a line exceeds ${this.maxLineBytes} bytes`);
         line = chunk.toString('utf8', start, end);
       }
       if (line.length > 0 && line !== '\r') onLine(line);

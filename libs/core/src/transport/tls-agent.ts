@@ -1,7 +1,10 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 
-type TlsMaterial = Pick<https.AgentOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'>;
+type TlsMaterial = Pick<
+  https.AgentOptions,
+  'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'
+>;
 const FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
 function same(a: unknown, b: unknown): boolean {
@@ -23,8 +26,10 @@ export class TlsAgentPool {
 
   agentFor(options: https.RequestOptions, secure: boolean): http.Agent {
     const material: TlsMaterial = {};
-    for (const field of FIELDS) if (options[field] !== undefined) (material as Record<string, unknown>)[field] = options[field];
-    if (this.agent && this.material && FIELDS.every((f) => same(this.material![f], material[f]))) return this.agent;
+    for (const field of FIELDS)
+      if (options[field] !== undefined) (material as Record<string, unknown>)[field] = options[field];
+    if (this.agent && this.material && FIELDS.every((f) => same(this.material![f], material[f])))
+      return this.agent;
     if (this.agent) this.retired.push(this.agent);
     this.material = material;
     this.agent = secure

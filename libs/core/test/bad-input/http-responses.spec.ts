@@ -40,7 +40,8 @@ async function fatal(list: Parameters<typeof fakeApi>[0]['list']) {
   return error as Error;
 }
 
-const html = (title: string) => `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>nginx</p></body></html>`;
+const html = (title: string) =>
+  `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>nginx</p></body></html>`;
 
 describe('error bodies that are not a Status', () => {
   it('502 with an HTML page from a proxy: ServerBusyError, transient, the page text in the message', async () => {
@@ -49,7 +50,9 @@ describe('error bodies that are not a Status', () => {
       res.end(html('502 Bad Gateway'));
     });
     expect(error).toBeInstanceOf(ServerBusyError);
-    expect(error?.message).toMatch(/list configmaps in namespace "shop": 502 BadGateway: unexpected response body: 502 Bad Gateway 502 Bad Gateway nginx/);
+    expect(error?.message).toMatch(
+      /list configmaps in namespace "shop": 502 BadGateway: unexpected response body: 502 Bad Gateway 502 Bad Gateway nginx/,
+    );
     expect(error?.message).not.toMatch(/<html|<h1/);
   });
 
@@ -59,7 +62,9 @@ describe('error bodies that are not a Status', () => {
       res.end(html('Access denied by corporate proxy'));
     });
     expect(error).toBeInstanceOf(ForbiddenError);
-    expect(error.message).toMatch(/403 Forbidden: unexpected response body: .*Access denied by corporate proxy/);
+    expect(error.message).toMatch(
+      /403 Forbidden: unexpected response body: .*Access denied by corporate proxy/,
+    );
   });
 
   it('404 with plain text: ResourceNotFoundError naming the resource', async () => {
@@ -68,7 +73,9 @@ describe('error bodies that are not a Status', () => {
       res.end('404 page not found\n');
     });
     expect(error).toBeInstanceOf(ResourceNotFoundError);
-    expect(error.message).toMatch(/list configmaps in namespace "shop": 404 NotFound: unexpected response body: 404 page not found/);
+    expect(error.message).toMatch(
+      /list configmaps in namespace "shop": 404 NotFound: unexpected response body: 404 page not found/,
+    );
   });
 
   it('500 with an empty body: ServerBusyError saying the body was empty', async () => {
@@ -81,7 +88,9 @@ describe('error bodies that are not a Status', () => {
   });
 
   it('401 with a JSON body that is not a Status: UnauthorizedError, fatal', async () => {
-    const error = await fatal((_q, res) => json(res, 401, { error: 'invalid_token', error_description: 'expired' }));
+    const error = await fatal((_q, res) =>
+      json(res, 401, { error: 'invalid_token', error_description: 'expired' }),
+    );
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect(error.message).toMatch(/401 Unauthorized: unexpected response body: .*invalid_token/);
   });
@@ -109,7 +118,12 @@ describe('Retry-After', () => {
   it('429 with Retry-After as an HTTP date is honoured: the next attempt is scheduled after it', async () => {
     api = await fakeApi({
       list: (_q, res) =>
-        json(res, 429, { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' }, { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() }),
+        json(
+          res,
+          429,
+          { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' },
+          { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() },
+        ),
     });
     h = harness(api.kubeConfig());
     const health = await h.health((x) => x.phase === 'backoff');
@@ -120,13 +134,27 @@ describe('Retry-After', () => {
   });
 
   it('429 with a Retry-After that is not a number or a date: ignored, normal backoff', async () => {
-    const error = await transient((_q, res) => json(res, 429, { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' }, { 'Retry-After': 'soon-ish' }));
+    const error = await transient((_q, res) =>
+      json(
+        res,
+        429,
+        { kind: 'Status', code: 429, reason: 'TooManyRequests', message: 'slow down' },
+        { 'Retry-After': 'soon-ish' },
+      ),
+    );
     expect(error).toBeInstanceOf(ServerBusyError);
     expect((error as ServerBusyError).retryAfterMs).toBeUndefined();
   });
 
   it('503 with a negative Retry-After: no negative wait', async () => {
-    const error = await transient((_q, res) => json(res, 503, { kind: 'Status', code: 503, reason: 'ServiceUnavailable', message: 'x' }, { 'Retry-After': '-5' }));
+    const error = await transient((_q, res) =>
+      json(
+        res,
+        503,
+        { kind: 'Status', code: 503, reason: 'ServiceUnavailable', message: 'x' },
+        { 'Retry-After': '-5' },
+      ),
+    );
     expect((error as ServerBusyError).retryAfterMs).toBe(0);
   });
 });
@@ -142,7 +170,9 @@ describe('responses that are not the API at all', () => {
     h = harness(api.kubeConfig());
     const health = await h.health((x) => x.lastError !== undefined);
     expect(health.lastError).toBeInstanceOf(InvalidRequestError);
-    expect(health.lastError?.message).toMatch(/302 Redirect: the server redirected to https:\/\/login\.example/);
+    expect(health.lastError?.message).toMatch(
+      /302 Redirect: the server redirected to https:\/\/login\.example/,
+    );
     expect(health.phase).toBe('failed');
   });
 
@@ -155,7 +185,9 @@ describe('responses that are not the API at all', () => {
       h = harness(api.kubeConfig({ server: `http://127.0.0.1:${port}` }));
       const health = await h.health((x) => x.attempt >= 2);
       expect(health.lastError).toBeInstanceOf(ConnectionError);
-      expect(health.lastError?.message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+ \((ECONNRESET|ECONNREFUSED|EPIPE)\)/);
+      expect(health.lastError?.message).toMatch(
+        /cannot reach http:\/\/127\.0\.0\.1:\d+ \((ECONNRESET|ECONNREFUSED|EPIPE)\)/,
+      );
     } finally {
       server.close();
     }

@@ -19,7 +19,13 @@ import {
 } from '../../src/index.js';
 import { SharedInformer } from '../../src/shared-informer.js';
 
-const Things = defineResource({ group: '', version: 'v1', plural: 'things', kind: 'Thing', namespaced: true });
+const Things = defineResource({
+  group: '',
+  version: 'v1',
+  plural: 'things',
+  kind: 'Thing',
+  namespaced: true,
+});
 const ctx = { verb: 'watch' as const, resource: 'things' };
 
 interface Request {
@@ -49,7 +55,8 @@ class OutageListerWatcher implements ListerWatcher<KubeObject> {
   fail(forMs: number): void {
     this.downFrom = this.scheduler.now();
     this.downUntil = this.downFrom + forMs;
-    for (const watch of [...this.watches]) watch.error(new ConnectionError('socket hang up', 'ECONNRESET', ctx));
+    for (const watch of [...this.watches])
+      watch.error(new ConnectionError('socket hang up', 'ECONNRESET', ctx));
     this.watches.clear();
   }
 
@@ -58,8 +65,14 @@ class OutageListerWatcher implements ListerWatcher<KubeObject> {
       const request: Request = { at: this.scheduler.now(), verb: 'list', params, ok: !this.down() };
       this.requests.push(request);
       const task = this.scheduler.schedule(() => {
-        if (!request.ok) return subscriber.error(new ConnectionError('connect ECONNREFUSED', 'ECONNREFUSED', ctx));
-        subscriber.next({ items: [{ metadata: { name: 'a', namespace: 'ns', resourceVersion: '5' } }], resourceVersion: '10', continue: undefined, remainingItemCount: undefined });
+        if (!request.ok)
+          return subscriber.error(new ConnectionError('connect ECONNREFUSED', 'ECONNREFUSED', ctx));
+        subscriber.next({
+          items: [{ metadata: { name: 'a', namespace: 'ns', resourceVersion: '5' } }],
+          resourceVersion: '10',
+          continue: undefined,
+          remainingItemCount: undefined,
+        });
         subscriber.complete();
       }, 1);
       return () => task.unsubscribe();
@@ -71,11 +84,17 @@ class OutageListerWatcher implements ListerWatcher<KubeObject> {
       const request: Request = { at: this.scheduler.now(), verb: 'watch', params, ok: !this.down() };
       this.requests.push(request);
       const task = this.scheduler.schedule(() => {
-        if (!request.ok) return subscriber.error(new ConnectionError('connect ECONNREFUSED', 'ECONNREFUSED', ctx));
+        if (!request.ok)
+          return subscriber.error(new ConnectionError('connect ECONNREFUSED', 'ECONNREFUSED', ctx));
         if (this.expireAfterOutage && request.at >= this.downUntil) {
           this.expireAfterOutage = false;
           request.ok = false;
-          return subscriber.error(new ExpiredError({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }, ctx));
+          return subscriber.error(
+            new ExpiredError(
+              { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' },
+              ctx,
+            ),
+          );
         }
         this.watches.add(subscriber);
       }, 1);
@@ -140,7 +159,9 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
       // Even the fastest schedule (r = 0: 0.8, 1.6, 3.2, 6.4, 12.8, 25.6 s, ...) fits 6 attempts in 60 s.
       expect(during.length).toBeLessThanOrEqual(6);
       expect(during.length).toBeGreaterThanOrEqual(3);
-      console.info(`outage of 60 s: ${during.length} requests (${during.map((r) => r.at - OUTAGE_AT).join(', ')} ms after the drop)`);
+      console.info(
+        `outage of 60 s: ${during.length} requests (${during.map((r) => r.at - OUTAGE_AT).join(', ')} ms after the drop)`,
+      );
     }
   });
 
@@ -176,7 +197,9 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
     min: Math.min(...times),
     max: Math.max(...times),
     distinct: new Set(times).size,
-    largestSameMs: Math.max(...[...times.reduce((m, t) => m.set(t, (m.get(t) ?? 0) + 1), new Map<number, number>()).values()]),
+    largestSameMs: Math.max(
+      ...[...times.reduce((m, t) => m.set(t, (m.get(t) ?? 0) + 1), new Map<number, number>()).values()],
+    ),
   });
 
   it('spreads the first retries of 100 informers dropped at once (Math.random and a shared seeded random)', () => {
@@ -186,7 +209,9 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
       ['seededRandom shared', firstRetries(() => shared)],
     ] as const) {
       const s = spread(times);
-      console.info(`first retry of 100 informers with ${name}: ${s.min}..${s.max} ms, ${s.distinct} distinct, at most ${s.largestSameMs} in one ms`);
+      console.info(
+        `first retry of 100 informers with ${name}: ${s.min}..${s.max} ms, ${s.distinct} distinct, at most ${s.largestSameMs} in one ms`,
+      );
       // Jitter 1 spreads the first retry over 800..1600 ms (+ up to 1 ms of latency, depending
       // on whether the watch or the list was the request that failed).
       expect(s.min).toBeGreaterThanOrEqual(800);
@@ -198,7 +223,9 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
 
   it('synchronises retries when every informer gets its own random with the same seed (one factory per informer, same seed)', () => {
     const s = spread(firstRetries(() => seededRandom(2024).next));
-    console.info(`first retry of 100 informers, each seededRandom(2024): ${s.min}..${s.max} ms, ${s.distinct} distinct`);
+    console.info(
+      `first retry of 100 informers, each seededRandom(2024): ${s.min}..${s.max} ms, ${s.distinct} distinct`,
+    );
     // Documented hazard, not a library bug: a fixed seed in every process makes a herd.
     expect(s.distinct).toBe(1);
   });

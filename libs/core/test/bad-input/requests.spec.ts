@@ -21,13 +21,24 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function fatalFor(resource: ResourceDescriptor<KubeObject>, options: InformerOptions<KubeObject>, watchList: 'auto' | 'never' = 'never') {
-  const factory = createInformerFactory({ kubeConfig: server.kubeConfig, lingerMs: 0, reflector: { watchList, backoff: { initialMs: 5, maxMs: 20 } } });
+async function fatalFor(
+  resource: ResourceDescriptor<KubeObject>,
+  options: InformerOptions<KubeObject>,
+  watchList: 'auto' | 'never' = 'never',
+) {
+  const factory = createInformerFactory({
+    kubeConfig: server.kubeConfig,
+    lingerMs: 0,
+    reflector: { watchList, backoff: { initialMs: 5, maxMs: 20 } },
+  });
   const informer = factory.informer(resource, options);
   try {
     const error = await new Promise<unknown>((resolve, reject) => {
       informer.events$.subscribe({ error: resolve, complete: () => reject(new Error('completed')) });
-      setTimeout(() => reject(new Error(`no fatal error within 10 s: ${JSON.stringify(informer.health)}`)), 10_000).unref();
+      setTimeout(
+        () => reject(new Error(`no fatal error within 10 s: ${JSON.stringify(informer.health)}`)),
+        10_000,
+      ).unref();
     });
     expect(informer.health.phase).toBe('failed');
     return error as Error;
@@ -41,7 +52,11 @@ describe('invalid selectors: InvalidRequestError, fatal, naming the selector pro
     ['a label selector with an empty key', { labelSelector: '=web' }, /./],
     ['a label selector that does not parse', { labelSelector: 'app in (web' }, /./],
     ['a label selector with an invalid key', { labelSelector: '-bad-key-=x' }, /./],
-    ['a field selector on an unsupported field', { fieldSelector: 'spec.nope=1' }, /field label not supported: spec\.nope/],
+    [
+      'a field selector on an unsupported field',
+      { fieldSelector: 'spec.nope=1' },
+      /field label not supported: spec\.nope/,
+    ],
     ['a field selector without an operator', { fieldSelector: 'metadata.name' }, /./],
   ])('%s', async (_name, options, message) => {
     const error = await fatalFor(Pods as ResourceDescriptor<KubeObject>, { namespace: 'shop', ...options });
@@ -51,7 +66,11 @@ describe('invalid selectors: InvalidRequestError, fatal, naming the selector pro
   });
 
   it('an invalid selector with streaming lists on: still fatal (not mistaken for "WatchList unsupported")', async () => {
-    const error = await fatalFor(ConfigMaps as ResourceDescriptor<KubeObject>, { labelSelector: 'app in (web' }, 'auto');
+    const error = await fatalFor(
+      ConfigMaps as ResourceDescriptor<KubeObject>,
+      { labelSelector: 'app in (web' },
+      'auto',
+    );
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error.message).toMatch(/400 BadRequest/);
   });
@@ -59,14 +78,26 @@ describe('invalid selectors: InvalidRequestError, fatal, naming the selector pro
 
 describe('resources and scopes the server does not serve', () => {
   it('a custom resource whose CRD is not installed: ResourceNotFoundError naming the resource', async () => {
-    const Widgets = defineResource({ group: 'example.com', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true });
+    const Widgets = defineResource({
+      group: 'example.com',
+      version: 'v1',
+      plural: 'widgets',
+      kind: 'Widget',
+      namespaced: true,
+    });
     const error = await fatalFor(Widgets as ResourceDescriptor<KubeObject>, { namespace: 'shop' });
     expect(error).toBeInstanceOf(ResourceNotFoundError);
     expect(error.message).toMatch(/^list widgets\.example\.com in namespace "shop": 404 NotFound/);
   });
 
   it('a built-in at a version the server does not serve: ResourceNotFoundError', async () => {
-    const OldPods = defineResource({ group: '', version: 'v2beta9', plural: 'pods', kind: 'Pod', namespaced: true });
+    const OldPods = defineResource({
+      group: '',
+      version: 'v2beta9',
+      plural: 'pods',
+      kind: 'Pod',
+      namespaced: true,
+    });
     const error = await fatalFor(OldPods as ResourceDescriptor<KubeObject>, {});
     expect(error).toBeInstanceOf(ResourceNotFoundError);
     expect(error.message).toMatch(/404 NotFound/);

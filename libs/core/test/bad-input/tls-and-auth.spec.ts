@@ -79,19 +79,22 @@ describe('authentication against the simulator', () => {
   it.each([
     ['a wrong token', 'not-the-token'],
     ['no token', undefined],
-  ])('%s: 401 from the simulator, UnauthorizedError, fatal, message without the token', async (_name, token) => {
-    sim = await createKubeApiServer();
-    sim.create(ConfigMaps, { metadata: { name: 'a', namespace: 'shop' }, data: {} });
-    const kc = kubeConfigFor({ url: sim.url, caPem: sim.caPem, token: token ?? '' });
-    if (token === undefined) kc.users = kc.users.map((u) => ({ name: u.name }));
-    h = harness(kc);
-    const error = await h.fatal();
-    expect(error).toBeInstanceOf(UnauthorizedError);
-    expect((error as Error).message).toMatch(/^list configmaps in namespace "shop": 401 Unauthorized/);
-    expect(sim.requests.at(-1)?.status).toBe(401);
-    if (token) expect((error as Error).message).not.toContain(token);
-    expect(h.informer.store.size).toBe(0);
-  });
+  ])(
+    '%s: 401 from the simulator, UnauthorizedError, fatal, message without the token',
+    async (_name, token) => {
+      sim = await createKubeApiServer();
+      sim.create(ConfigMaps, { metadata: { name: 'a', namespace: 'shop' }, data: {} });
+      const kc = kubeConfigFor({ url: sim.url, caPem: sim.caPem, token: token ?? '' });
+      if (token === undefined) kc.users = kc.users.map((u) => ({ name: u.name }));
+      h = harness(kc);
+      const error = await h.fatal();
+      expect(error).toBeInstanceOf(UnauthorizedError);
+      expect((error as Error).message).toMatch(/^list configmaps in namespace "shop": 401 Unauthorized/);
+      expect(sim.requests.at(-1)?.status).toBe(401);
+      if (token) expect((error as Error).message).not.toContain(token);
+      expect(h.informer.store.size).toBe(0);
+    },
+  );
 
   it('the right token: syncs (control)', async () => {
     sim = await createKubeApiServer();

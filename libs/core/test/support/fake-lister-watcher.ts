@@ -1,5 +1,12 @@
 import { Observable, Subject, type SchedulerLike } from 'rxjs';
-import type { KubeObject, ListPage, ListParams, ListerWatcher, WatchEvent, WatchParams } from '../../src/index.js';
+import type {
+  KubeObject,
+  ListPage,
+  ListParams,
+  ListerWatcher,
+  WatchEvent,
+  WatchParams,
+} from '../../src/index.js';
 
 /** A scripted failure for the next request of a kind. */
 export type Failure = Error | (() => Error);
@@ -75,7 +82,12 @@ export class FakeListerWatcher<T extends KubeObject> implements ListerWatcher<T>
       const failure = this.listFailures.shift();
       const task = this.scheduler.schedule(() => {
         if (failure) return subscriber.error(typeof failure === 'function' ? failure() : failure);
-        subscriber.next({ items: [...this.objects.values()], resourceVersion: String(this.rv), continue: undefined, remainingItemCount: undefined });
+        subscriber.next({
+          items: [...this.objects.values()],
+          resourceVersion: String(this.rv),
+          continue: undefined,
+          remainingItemCount: undefined,
+        });
         subscriber.complete();
       }, this.latencyMs);
       return () => task.unsubscribe();
@@ -87,7 +99,10 @@ export class FakeListerWatcher<T extends KubeObject> implements ListerWatcher<T>
       this.watchCalls.push({ at: this.scheduler.now(), params });
       const failure = this.watchFailures.shift();
       if (failure) {
-        const task = this.scheduler.schedule(() => subscriber.error(typeof failure === 'function' ? failure() : failure), this.latencyMs);
+        const task = this.scheduler.schedule(
+          () => subscriber.error(typeof failure === 'function' ? failure() : failure),
+          this.latencyMs,
+        );
         return () => task.unsubscribe();
       }
       const subject = new Subject<WatchEvent<T>>();

@@ -96,7 +96,8 @@ export function fieldsFor(
       ...getters.map(([n]) => n),
     ]);
     // Built-in groups: the core group, dotless groups (apps, batch) and *.k8s.io.
-    const builtin = resource.group === '' || !resource.group.includes('.') || resource.group.endsWith('.k8s.io');
+    const builtin =
+      resource.group === '' || !resource.group.includes('.') || resource.group.endsWith('.k8s.io');
     extractor = {
       names,
       genericErrors: builtin && getters.length === 0,

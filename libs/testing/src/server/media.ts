@@ -72,7 +72,10 @@ export function negotiate(
  * (`*core.ConfigMapList`, `*apps.Deployment`), `*unstructured.UnstructuredList` for a custom
  * resource list, nothing for a custom resource object (the real message differs there).
  */
-export function goTypeName(resource: { group: string; kind: string; builtin: boolean }, list: boolean): string | undefined {
+export function goTypeName(
+  resource: { group: string; kind: string; builtin: boolean },
+  list: boolean,
+): string | undefined {
   if (!resource.builtin) return list ? '*unstructured.UnstructuredList' : undefined;
   const pkg = resource.group === '' ? 'core' : (resource.group.split('.')[0] ?? resource.group);
   return `*${pkg}.${resource.kind}${list ? 'List' : ''}`;

@@ -109,7 +109,11 @@ async function route(
           representation === 'partial' ? 'partial' : 'object',
         );
       }
-      const representation = negotiate(req.headers.accept, 'list', goTypeName({ ...served.descriptor, builtin: served.builtin }, true));
+      const representation = negotiate(
+        req.headers.accept,
+        'list',
+        goTypeName({ ...served.descriptor, builtin: served.builtin }, true),
+      );
       return serveList(res, served, ctx.store.rv, namespace, options, representation);
     }
     if (method === 'POST') return serveCreate(ctx, req, res, served, namespace, query);
@@ -129,7 +133,16 @@ async function route(
   switch (method) {
     case 'GET':
       if (query.get('watch') === 'true' || query.get('watch') === '1') throw StatusErrors.methodNotAllowed();
-      return serveGet(ctx, res, object, negotiate(req.headers.accept, 'object', goTypeName({ ...served.descriptor, builtin: served.builtin }, false)));
+      return serveGet(
+        ctx,
+        res,
+        object,
+        negotiate(
+          req.headers.accept,
+          'object',
+          goTypeName({ ...served.descriptor, builtin: served.builtin }, false),
+        ),
+      );
     case 'PUT':
       return serveUpdate(ctx, req, res, object, query);
     case 'PATCH':

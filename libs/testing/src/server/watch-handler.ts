@@ -35,7 +35,10 @@ export async function serveWatch(
       representation,
       bookmarks: options.allowWatchBookmarks,
       bookmarkIntervalMs: settings.bookmarkIntervalMs,
-      startRv: requested === undefined || requested === 0 || options.sendInitialEvents === true ? currentRv : requested,
+      startRv:
+        requested === undefined || requested === 0 || options.sendInitialEvents === true
+          ? currentRv
+          : requested,
       timeoutMs: timeoutSeconds * 1000,
       slowThresholdBytes: settings.slowWatcherBytes,
     },

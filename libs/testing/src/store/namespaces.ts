@@ -10,7 +10,10 @@ type Json = Record<string, unknown>;
 function defaultNamespace(namespace: Json): void {
   const meta = (namespace['metadata'] ?? {}) as Json;
   const labels = (meta['labels'] ?? {}) as Record<string, string>;
-  namespace['metadata'] = { ...meta, labels: { ...labels, 'kubernetes.io/metadata.name': String(meta['name'] ?? '') } };
+  namespace['metadata'] = {
+    ...meta,
+    labels: { ...labels, 'kubernetes.io/metadata.name': String(meta['name'] ?? '') },
+  };
   const spec = (namespace['spec'] ?? {}) as Json;
   namespace['spec'] = { ...spec, finalizers: spec['finalizers'] ?? ['kubernetes'] };
   namespace['status'] = { phase: 'Active' };

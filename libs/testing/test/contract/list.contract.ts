@@ -9,7 +9,11 @@ export function listContract(target: () => ContractTarget): void {
     it('returns a typed list whose built-in items carry no type meta', async () => {
       const t = target();
       const ns = await freshNamespace(t, 'ct-list');
-      const created = await create(t, `/api/v1/namespaces/${ns}/configmaps`, configMap('a', { app: 'web' }, { k: 'v' }));
+      const created = await create(
+        t,
+        `/api/v1/namespaces/${ns}/configmaps`,
+        configMap('a', { app: 'web' }, { k: 'v' }),
+      );
       const res = await t.request('GET', `/api/v1/namespaces/${ns}/configmaps`);
       expect(res.status).toBe(200);
       const list = res.json();
@@ -21,7 +25,12 @@ export function listContract(target: () => ContractTarget): void {
       const item = list['items'][0] as Json;
       expect(item['kind']).toBeUndefined();
       expect(item['apiVersion']).toBeUndefined();
-      expect(item['metadata']).toMatchObject({ name: 'a', namespace: ns, uid: created['metadata'].uid, resourceVersion: created['metadata'].resourceVersion });
+      expect(item['metadata']).toMatchObject({
+        name: 'a',
+        namespace: ns,
+        uid: created['metadata'].uid,
+        resourceVersion: created['metadata'].resourceVersion,
+      });
       expect(item['data']).toEqual({ k: 'v' });
       // ConfigMaps have no spec, so no generation (unlike Deployments and custom resources).
       expect(item['metadata'].generation).toBeUndefined();
@@ -39,11 +48,15 @@ export function listContract(target: () => ContractTarget): void {
       // Written after the first page: not part of the snapshot the continue token reads.
       await create(t, path, configMap('c0'));
       await t.request('DELETE', `${path}/c4`);
-      const second = (await t.request('GET', path, { query: { limit: 2, continue: first['metadata'].continue } })).json();
+      const second = (
+        await t.request('GET', path, { query: { limit: 2, continue: first['metadata'].continue } })
+      ).json();
       expect(names(second)).toEqual(['c3', 'c4']);
       expect(second['metadata'].resourceVersion).toBe(first['metadata'].resourceVersion);
       expect(second['metadata'].remainingItemCount).toBe(1);
-      const third = (await t.request('GET', path, { query: { limit: 2, continue: second['metadata'].continue } })).json();
+      const third = (
+        await t.request('GET', path, { query: { limit: 2, continue: second['metadata'].continue } })
+      ).json();
       expect(names(third)).toEqual(['c5']);
       expect(third['metadata'].continue).toBeUndefined();
       expect(third['metadata'].remainingItemCount).toBeUndefined();
@@ -69,15 +82,21 @@ export function listContract(target: () => ContractTarget): void {
       await create(t, path, configMap('web-2', { app: 'web' }));
       await create(t, path, configMap('db-1', { app: 'db' }));
       await create(t, path, configMap('plain'));
-      const select = async (query: Record<string, string>) => names((await t.request('GET', path, { query })).json());
+      const select = async (query: Record<string, string>) =>
+        names((await t.request('GET', path, { query })).json());
       expect(await select({ labelSelector: 'app=web' })).toEqual(['web-1', 'web-2']);
       expect(await select({ labelSelector: 'app!=web' })).toEqual(['db-1', 'plain']);
       expect(await select({ labelSelector: 'app in (db,web),tier' })).toEqual(['web-1']);
       expect(await select({ labelSelector: 'app notin (web)' })).toEqual(['db-1', 'plain']);
       expect(await select({ labelSelector: '!app' })).toEqual(['plain']);
       expect(await select({ fieldSelector: 'metadata.name=db-1' })).toEqual(['db-1']);
-      expect(await select({ fieldSelector: 'metadata.name!=db-1', labelSelector: 'app' })).toEqual(['web-1', 'web-2']);
-      expect(await select({ fieldSelector: `metadata.namespace=${ns}`, labelSelector: 'tier=front' })).toEqual(['web-1']);
+      expect(await select({ fieldSelector: 'metadata.name!=db-1', labelSelector: 'app' })).toEqual([
+        'web-1',
+        'web-2',
+      ]);
+      expect(
+        await select({ fieldSelector: `metadata.namespace=${ns}`, labelSelector: 'tier=front' }),
+      ).toEqual(['web-1']);
     });
 
     it('answers an invalid selector with a 400 BadRequest Status', async () => {
@@ -86,19 +105,41 @@ export function listContract(target: () => ContractTarget): void {
       const path = `/api/v1/namespaces/${ns}/configmaps`;
       const badLabel = await t.request('GET', path, { query: { labelSelector: 'app in (' } });
       expect(badLabel.status).toBe(400);
-      expect(statusShape(badLabel.json())).toEqual({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'BadRequest', code: 400 });
-      expect(badLabel.json()['message']).toBe("unable to parse requirement: found '', expected: ',', ')' or identifier");
+      expect(statusShape(badLabel.json())).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'BadRequest',
+        code: 400,
+      });
+      expect(badLabel.json()['message']).toBe(
+        "unable to parse requirement: found '', expected: ',', ')' or identifier",
+      );
       const unclosed = await t.request('GET', path, { query: { labelSelector: 'app in (x y)' } });
       expect(unclosed.json()['message']).toBe("unable to parse requirement: found 'y', expected: ',' or ')'");
       // Not an error: `()` is the set holding only the empty value.
       await create(t, path, configMap('labelled', { app: 'web' }));
-      expect((await t.request('GET', path, { query: { labelSelector: 'app in ()' } })).json()['items']).toEqual([]);
-      expect(names((await t.request('GET', path, { query: { labelSelector: 'app notin ()' } })).json())).toEqual(['labelled']);
+      expect(
+        (await t.request('GET', path, { query: { labelSelector: 'app in ()' } })).json()['items'],
+      ).toEqual([]);
+      expect(
+        names((await t.request('GET', path, { query: { labelSelector: 'app notin ()' } })).json()),
+      ).toEqual(['labelled']);
       const badField = await t.request('GET', path, { query: { fieldSelector: 'spec.foo=bar' } });
       expect(badField.status).toBe(400);
-      expect(statusShape(badField.json())).toEqual({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'BadRequest', code: 400 });
-      expect(badField.json()['message']).toBe('"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"');
-      const podField = await t.request('GET', `/api/v1/namespaces/${ns}/pods`, { query: { fieldSelector: 'spec.foo=bar' } });
+      expect(statusShape(badField.json())).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'BadRequest',
+        code: 400,
+      });
+      expect(badField.json()['message']).toBe(
+        '"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"',
+      );
+      const podField = await t.request('GET', `/api/v1/namespaces/${ns}/pods`, {
+        query: { fieldSelector: 'spec.foo=bar' },
+      });
       expect(podField.json()['message']).toBe('field label not supported: spec.foo');
       const watch = await t.request('GET', path, { query: { watch: 1, labelSelector: 'a b' } });
       expect(watch.status).toBe(400);

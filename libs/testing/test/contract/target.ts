@@ -51,11 +51,21 @@ function pathWithQuery(path: string, query: RequestInit['query']): string {
   return qs ? `${path}${path.includes('?') ? '&' : '?'}${qs}` : path;
 }
 
-async function open(kubeConfig: KubeConfig, method: string, path: string, init: RequestInit): Promise<{ res: IncomingMessage; abort(): void }> {
+async function open(
+  kubeConfig: KubeConfig,
+  method: string,
+  path: string,
+  init: RequestInit,
+): Promise<{ res: IncomingMessage; abort(): void }> {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(pathWithQuery(path, init.query), cluster.server);
-  const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+  const body =
+    init.body === undefined
+      ? undefined
+      : typeof init.body === 'string'
+        ? init.body
+        : JSON.stringify(init.body);
   const options: RequestOptions = {
     method,
     hostname: url.hostname,
@@ -68,7 +78,8 @@ async function open(kubeConfig: KubeConfig, method: string, path: string, init: 
     },
   };
   await kubeConfig.applyToHTTPSOptions(options);
-  if (init.token !== undefined) options.headers = { ...options.headers, Authorization: `Bearer ${init.token}` };
+  if (init.token !== undefined)
+    options.headers = { ...options.headers, Authorization: `Bearer ${init.token}` };
   return new Promise((resolve, reject) => {
     const req = httpsRequest(options, (res) => resolve({ res, abort: () => req.destroy() }));
     req.on('error', reject);
@@ -85,7 +96,12 @@ export function requester(kubeConfig: KubeConfig): Pick<ContractTarget, 'request
       const chunks: Buffer[] = [];
       for await (const chunk of res) chunks.push(chunk as Buffer);
       const text = Buffer.concat(chunks).toString('utf8');
-      return { status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
+      return {
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        text,
+        json: <T>() => JSON.parse(text) as T,
+      };
     },
     async stream(path, init = {}) {
       const { res, abort } = await open(kubeConfig, 'GET', path, init);
@@ -155,7 +171,11 @@ export async function create(target: ContractTarget, collection: string, body: J
   return res.json();
 }
 
-export const configMap = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = {}): Json => ({
+export const configMap = (
+  name: string,
+  labels: Record<string, string> = {},
+  data: Record<string, string> = {},
+): Json => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name, labels },
@@ -170,6 +190,14 @@ export function statusShape(status: Json): Json {
     status: status['status'],
     reason: status['reason'],
     code: status['code'],
-    ...(status['details'] ? { details: { kind: status['details'].kind, name: status['details'].name, group: status['details'].group } } : {}),
+    ...(status['details']
+      ? {
+          details: {
+            kind: status['details'].kind,
+            name: status['details'].name,
+            group: status['details'].group,
+          },
+        }
+      : {}),
   };
 }

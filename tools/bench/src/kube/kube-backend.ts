@@ -15,7 +15,12 @@ interface Response {
 }
 
 /** Runs `fn(0 … total-1)` with at most `concurrency` calls pending. */
-export async function pool(total: number, concurrency: number, fn: (index: number) => Promise<void>, stop?: () => boolean): Promise<void> {
+export async function pool(
+  total: number,
+  concurrency: number,
+  fn: (index: number) => Promise<void>,
+  stop?: () => boolean,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < total && !stop?.()) await fn(next++);
@@ -31,13 +36,30 @@ export async function pool(total: number, concurrency: number, fn: (index: numbe
 export function kubePods(items: readonly Buffer[]): { namespace: string; name: string; body: string }[] {
   const seen = new Set<string>();
   return items.map((item, i) => {
-    const pod = JSON.parse(item.toString('utf8')) as { metadata: Record<string, unknown>; spec?: Record<string, unknown> };
-    const { managedFields: _m, resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, selfLink: _s, ...metadata } = pod.metadata;
+    const pod = JSON.parse(item.toString('utf8')) as {
+      metadata: Record<string, unknown>;
+      spec?: Record<string, unknown>;
+    };
+    const {
+      managedFields: _m,
+      resourceVersion: _r,
+      uid: _u,
+      creationTimestamp: _c,
+      generation: _g,
+      selfLink: _s,
+      ...metadata
+    } = pod.metadata;
     const namespace = String(metadata['namespace'] ?? 'default');
     let name = String(metadata['name']);
     if (seen.has(`${namespace}/${name}`)) name = `${name}-${i}`;
     seen.add(`${namespace}/${name}`);
-    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', ...pod, metadata: { ...metadata, namespace, name }, spec: { ...pod.spec, nodeName: NODE_NAME } });
+    const body = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      ...pod,
+      metadata: { ...metadata, namespace, name },
+      spec: { ...pod.spec, nodeName: NODE_NAME },
+    });
     return { namespace, name, body };
   });
 }
@@ -86,13 +108,17 @@ export class KubeBackend {
           headers: {
             authorization: `Bearer ${this.kube.adminToken}`,
             accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }),
+            ...(body === undefined
+              ? {}
+              : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }),
           },
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
           res.on('error', reject);
         },
       );
@@ -101,9 +127,16 @@ export class KubeBackend {
     });
   }
 
-  private async must(method: string, path: string, body?: string, contentType?: string, ok: readonly number[] = [200, 201]): Promise<Response> {
+  private async must(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+    ok: readonly number[] = [200, 201],
+  ): Promise<Response> {
     const res = await this.call(method, path, body, contentType);
-    if (!ok.includes(res.status)) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+    if (!ok.includes(res.status))
+      throw new Error(`${method} ${path}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
     return res;
   }
 
@@ -118,7 +151,13 @@ export class KubeBackend {
     const pods = kubePods(corpus.items);
     for (const namespace of new Set(pods.map((p) => p.namespace))) {
       if (this.namespaces.has(namespace)) continue;
-      await this.must('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }), undefined, [201, 409]);
+      await this.must(
+        'POST',
+        '/api/v1/namespaces',
+        JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }),
+        undefined,
+        [201, 409],
+      );
       this.namespaces.add(namespace);
     }
     const sizes: number[] = [];
@@ -136,7 +175,10 @@ export class KubeBackend {
     });
     const seconds = (performance.now() - t0) / 1000;
     this.pods = pods.map(({ namespace, name }) => ({ namespace, name }));
-    this.jsonBytes = { full: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length), stripped: Math.round(stripped / Math.min(200, pods.length)) };
+    this.jsonBytes = {
+      full: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length),
+      stripped: Math.round(stripped / Math.min(200, pods.length)),
+    };
     return pods.length / seconds;
   }
 
@@ -163,8 +205,17 @@ export class KubeBackend {
       KUBE_CONCURRENCY,
       async (i) => {
         const pod = this.pods[i % this.pods.length]!;
-        const body = JSON.stringify({ metadata: { annotations: { [SENT_ANNOTATION]: (performance.timeOrigin + performance.now()).toFixed(3) } } });
-        await this.must('PATCH', `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`, body, 'application/merge-patch+json');
+        const body = JSON.stringify({
+          metadata: {
+            annotations: { [SENT_ANNOTATION]: (performance.timeOrigin + performance.now()).toFixed(3) },
+          },
+        });
+        await this.must(
+          'PATCH',
+          `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`,
+          body,
+          'application/merge-patch+json',
+        );
         done++;
       },
       stop,

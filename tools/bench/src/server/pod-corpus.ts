@@ -2,7 +2,6 @@ import { Pods } from '@rxinformer/core';
 import { createKubeApiServer, populate } from '@rxinformer/testing';
 import { SENT_ANNOTATION } from '../subjects/protocol.js';
 
-
 const RV_MARK = '\u0001RV\u0001';
 const TS_MARK = '\u0001TS\u0001';
 
@@ -40,10 +39,18 @@ export class PodCorpus {
     this.averageStrippedBytes = average(sample);
   }
 
-  static async generate(count: number, options: { seed?: number; bytes?: number; namespaces?: number } = {}): Promise<PodCorpus> {
+  static async generate(
+    count: number,
+    options: { seed?: number; bytes?: number; namespaces?: number } = {},
+  ): Promise<PodCorpus> {
     const sim = await createKubeApiServer({ seed: options.seed ?? 7, historySize: 1 });
     try {
-      await populate(sim, { count, namespaces: options.namespaces ?? 50, seed: options.seed ?? 7, bytes: options.bytes ?? 7000 });
+      await populate(sim, {
+        count,
+        namespaces: options.namespaces ?? 50,
+        seed: options.seed ?? 7,
+        bytes: options.bytes ?? 7000,
+      });
       const pods = sim.list(Pods);
       const items = pods.map((pod) => {
         const { apiVersion: _a, kind: _k, ...rest } = pod as Record<string, unknown>;
@@ -60,7 +67,9 @@ export class PodCorpus {
   metadata(): Buffer[] {
     this.metadataItems ??= this.items.map((item) => {
       const { metadata } = JSON.parse(item.toString('utf8')) as { metadata: unknown };
-      return Buffer.from(JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata }));
+      return Buffer.from(
+        JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata }),
+      );
     });
     return this.metadataItems;
   }
@@ -69,7 +78,9 @@ export class PodCorpus {
   template(index: number): EventTemplate {
     let template = this.templates[index];
     if (!template) {
-      const pod = JSON.parse(this.items[index]!.toString('utf8')) as { metadata: { resourceVersion?: string; annotations?: Record<string, string> } };
+      const pod = JSON.parse(this.items[index]!.toString('utf8')) as {
+        metadata: { resourceVersion?: string; annotations?: Record<string, string> };
+      };
       pod.metadata.resourceVersion = RV_MARK;
       pod.metadata.annotations = { ...pod.metadata.annotations, [SENT_ANNOTATION]: TS_MARK };
       const json = JSON.stringify({ type: 'MODIFIED', object: { apiVersion: 'v1', kind: 'Pod', ...pod } });

@@ -19,7 +19,12 @@ import type { PodCorpus } from './pod-corpus.js';
 export type WatchScript =
   | { readonly kind: 'idle' }
   | { readonly kind: 'burst'; readonly events: number; readonly pods: number }
-  | { readonly kind: 'paced'; readonly events: number; readonly pods: number; readonly ratePerSecond: number };
+  | {
+      readonly kind: 'paced';
+      readonly events: number;
+      readonly pods: number;
+      readonly ratePerSecond: number;
+    };
 
 export interface ServeConfig {
   /** How many corpus objects LIST and the initial events of a WatchList serve. */
@@ -38,7 +43,15 @@ export interface RequestCounts {
 const BURST_CHUNK = 32;
 const STATUS_EXPIRED = JSON.stringify({
   type: 'ERROR',
-  object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (2)', reason: 'Expired', code: 410 },
+  object: {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'too old resource version: 1 (2)',
+    reason: 'Expired',
+    code: 410,
+  },
 });
 
 /**
@@ -71,7 +84,9 @@ export class ReplayServer {
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const dir = mkdtempSync(join(tmpdir(), 'rxinformer-bench-'));
     const kubeconfigPath = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfigPath, kubeconfigDocument({ url, caPem: certs.caPem, token: 'bench' }), { mode: 0o600 });
+    writeFileSync(kubeconfigPath, kubeconfigDocument({ url, caPem: certs.caPem, token: 'bench' }), {
+      mode: 0o600,
+    });
     const replay = new ReplayServer(server, corpus, url, kubeconfigPath);
     server.on('request', (req, res) => replay.handle(req, res));
     return replay;
@@ -79,7 +94,8 @@ export class ReplayServer {
 
   /** Sets what the next requests get and resets the request counts. */
   configure(config: ServeConfig): void {
-    if (config.objects > this.corpus.items.length) throw new RangeError(`the corpus holds ${this.corpus.items.length} objects, not ${config.objects}`);
+    if (config.objects > this.corpus.items.length)
+      throw new RangeError(`the corpus holds ${this.corpus.items.length} objects, not ${config.objects}`);
     this.config = config;
     this.counts = { list: 0, watch: 0, watchList: 0 };
   }
@@ -111,13 +127,23 @@ export class ReplayServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://bench');
-    if (url.pathname === '/version') return json(res, 200, { major: '1', minor: '37', gitVersion: 'v1.37.2', platform: 'linux/amd64' });
+    if (url.pathname === '/version')
+      return json(res, 200, { major: '1', minor: '37', gitVersion: 'v1.37.2', platform: 'linux/amd64' });
     if (url.pathname !== '/api/v1/pods' || req.method !== 'GET') {
-      return json(res, 404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 });
+      return json(res, 404, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'the server could not find the requested resource',
+        reason: 'NotFound',
+        code: 404,
+      });
     }
     const metadataOnly = (req.headers.accept ?? '').includes('as=PartialObjectMetadata');
     const q = url.searchParams;
-    if (q.get('watch') === '1' || q.get('watch') === 'true') return void this.watch(res, q.get('sendInitialEvents') === 'true', metadataOnly);
+    if (q.get('watch') === '1' || q.get('watch') === 'true')
+      return void this.watch(res, q.get('sendInitialEvents') === 'true', metadataOnly);
     this.list(res, Number(q.get('limit') ?? 0), q.get('continue') ?? '', metadataOnly);
   }
 
@@ -129,9 +155,13 @@ export class ReplayServer {
     const more = end < total;
     const meta = JSON.stringify({
       resourceVersion: this.corpus.resourceVersion,
-      ...(more ? { continue: Buffer.from(String(end)).toString('base64url'), remainingItemCount: total - end } : {}),
+      ...(more
+        ? { continue: Buffer.from(String(end)).toString('base64url'), remainingItemCount: total - end }
+        : {}),
     });
-    const [apiVersion, kind] = metadataOnly ? ['meta.k8s.io/v1', 'PartialObjectMetadataList'] : ['v1', 'PodList'];
+    const [apiVersion, kind] = metadataOnly
+      ? ['meta.k8s.io/v1', 'PartialObjectMetadataList']
+      : ['v1', 'PodList'];
     const items = metadataOnly ? this.corpus.metadata() : this.corpus.items;
     const head = Buffer.from(`{"kind":"${kind}","apiVersion":"${apiVersion}","metadata":${meta},"items":[`);
     const parts: Buffer[] = [head];
@@ -160,17 +190,33 @@ export class ReplayServer {
     const config = this.config;
     if (sendInitialEvents) {
       const items = metadataOnly ? this.corpus.metadata() : this.corpus.items;
-      const prefix = Buffer.from(`{"type":"ADDED","object":{"apiVersion":"${metadataOnly ? 'meta.k8s.io/v1' : 'v1'}","kind":"${metadataOnly ? 'PartialObjectMetadata' : 'Pod'}",`);
+      const prefix = Buffer.from(
+        `{"type":"ADDED","object":{"apiVersion":"${metadataOnly ? 'meta.k8s.io/v1' : 'v1'}","kind":"${metadataOnly ? 'PartialObjectMetadata' : 'Pod'}",`,
+      );
       for (let i = 0; i < config.objects; i += 256) {
         const parts: Buffer[] = [];
         for (let j = i; j < Math.min(config.objects, i + 256); j++) {
           const item = items[j]!;
           // Metadata items already carry their type meta: skip ours.
-          parts.push(metadataOnly ? ADDED_PLAIN : prefix, metadataOnly ? item : item.subarray(1), CLOSE_EVENT);
+          parts.push(
+            metadataOnly ? ADDED_PLAIN : prefix,
+            metadataOnly ? item : item.subarray(1),
+            CLOSE_EVENT,
+          );
         }
         if (!(await write(res, Buffer.concat(parts)))) return;
       }
-      const bookmark = { type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: this.corpus.resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } } } };
+      const bookmark = {
+        type: 'BOOKMARK',
+        object: {
+          kind: 'Pod',
+          apiVersion: 'v1',
+          metadata: {
+            resourceVersion: this.corpus.resourceVersion,
+            annotations: { 'k8s.io/initial-events-end': 'true' },
+          },
+        },
+      };
       if (!(await write(res, `${JSON.stringify(bookmark)}\n`))) return;
     }
     const script = config.watch;
@@ -183,7 +229,7 @@ export class ReplayServer {
       return t.head + String(rv0 + k) + t.middle + sent + t.tail;
     };
     if (script.kind === 'burst') {
-      for (let k = 0; k < script.events; ) {
+      for (let k = 0; k < script.events;) {
         const sent = now();
         let chunk = '';
         for (const end = Math.min(script.events, k + BURST_CHUNK); k < end; k++) chunk += line(k, sent);
@@ -192,10 +238,13 @@ export class ReplayServer {
       return;
     }
     const startedAt = performance.now();
-    for (let k = 0; k < script.events; ) {
+    for (let k = 0; k < script.events;) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       if (res.destroyed || res.writableEnded) return;
-      const due = Math.min(script.events, Math.floor(((performance.now() - startedAt) * script.ratePerSecond) / 1000));
+      const due = Math.min(
+        script.events,
+        Math.floor(((performance.now() - startedAt) * script.ratePerSecond) / 1000),
+      );
       if (due <= k) continue;
       const sent = now();
       let chunk = '';

@@ -30,7 +30,9 @@ export class ServerClient {
     });
     const ready = await new Promise<ServerReady>((resolve, reject) => {
       child.once('message', (m: ServerReady) => resolve(m));
-      child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before it was ready`)));
+      child.once('exit', (code) =>
+        reject(new Error(`the bench server exited (${code}) before it was ready`)),
+      );
     });
     return new ServerClient(child, ready);
   }

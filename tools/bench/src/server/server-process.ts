@@ -27,7 +27,14 @@ const bytes = Number(process.argv[3] ?? 7000);
 const corpus = await PodCorpus.generate(objects, { bytes });
 const server = await ReplayServer.start(corpus);
 const send = (message: unknown) => process.send?.(message);
-send({ ready: true, url: server.url, kubeconfigPath: server.kubeconfigPath, objects, averageBytes: corpus.averageBytes, averageStrippedBytes: corpus.averageStrippedBytes } satisfies ServerReady);
+send({
+  ready: true,
+  url: server.url,
+  kubeconfigPath: server.kubeconfigPath,
+  objects,
+  averageBytes: corpus.averageBytes,
+  averageStrippedBytes: corpus.averageStrippedBytes,
+} satisfies ServerReady);
 
 process.on('message', (message: ServerRequest) => {
   const reply = (result: unknown) => send({ id: message.id, result });

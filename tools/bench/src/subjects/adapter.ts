@@ -2,7 +2,12 @@ import type { MemoryMode } from './protocol.js';
 
 /** An object as every subject sees it: enough to key it and read the bench annotation. */
 export interface PodLike {
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+  };
 }
 
 /** The callbacks a subject adapter calls, once per subscriber and event. */

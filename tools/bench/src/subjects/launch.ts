@@ -12,7 +12,13 @@ let clientGoBinary: string | undefined;
 
 /** Builds (or finds in the cache) the client-go subject; throws with the reason if Go is missing. */
 export function buildClientGo(): string {
-  clientGoBinary ??= execFileSync('bash', [CLIENT_GO_BUILD], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!;
+  clientGoBinary ??= execFileSync('bash', [CLIENT_GO_BUILD], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .at(-1)!;
   return clientGoBinary;
 }
 
@@ -40,7 +46,9 @@ export async function bundleNodeSubjects(): Promise<void> {
     outfile: BUNDLE,
     tsconfig: TSCONFIG,
     // Some bundled CommonJS code calls require() for Node's builtins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   bundled = true;
@@ -70,9 +78,19 @@ export function launch(run: SubjectRun, options: { protobuf?: boolean } = {}): S
           ],
           { stdio: ['pipe', 'pipe', 'pipe'] },
         )
-      : spawn(process.execPath, ['--expose-gc', '--max-old-space-size=8192', ...profileArgs(), ...(bundled ? [BUNDLE] : ['--import', 'tsx', RUN_SUBJECT]), JSON.stringify(run)], {
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
+      : spawn(
+          process.execPath,
+          [
+            '--expose-gc',
+            '--max-old-space-size=8192',
+            ...profileArgs(),
+            ...(bundled ? [BUNDLE] : ['--import', 'tsx', RUN_SUBJECT]),
+            JSON.stringify(run),
+          ],
+          {
+            stdio: ['pipe', 'pipe', 'pipe'],
+          },
+        );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -93,7 +111,13 @@ export function launch(run: SubjectRun, options: { protobuf?: boolean } = {}): S
     });
     child.on('close', (code) => {
       onSynced();
-      resolve(got ?? { objects: 0, sync_seconds: 0, error: `exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+      resolve(
+        got ?? {
+          objects: 0,
+          sync_seconds: 0,
+          error: `exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        },
+      );
     });
   });
   return {

@@ -29,10 +29,15 @@ export const raw: Adapter = async (options): Promise<AdapterHandle> => {
     let token = '';
     let resourceVersion = '';
     do {
-      const res = await get(`/api/v1/pods?limit=500&resourceVersion=0${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+      const res = await get(
+        `/api/v1/pods?limit=500&resourceVersion=0${token ? `&continue=${encodeURIComponent(token)}` : ''}`,
+      );
       const chunks: Buffer[] = [];
       for await (const chunk of res) chunks.push(chunk as Buffer);
-      const list = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata: { resourceVersion: string; continue?: string }; items: PodLike[] };
+      const list = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        metadata: { resourceVersion: string; continue?: string };
+        items: PodLike[];
+      };
       for (const item of list.items) {
         objects.set(`${item.metadata!.namespace}/${item.metadata!.name}`, item);
         for (let i = 0; i < subscribers.length; i++) subscribers[i]!.added(item);

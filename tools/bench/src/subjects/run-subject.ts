@@ -88,7 +88,11 @@ async function main(run: SubjectRun): Promise<SubjectResult> {
   const counts: number[] = [];
   for (let i = 1; i < (run.subscribers ?? 1); i++) {
     counts.push(0);
-    others.push({ added: () => void counts[i - 1]!++, modified: () => void counts[i - 1]!++, deleted: () => void counts[i - 1]!++ });
+    others.push({
+      added: () => void counts[i - 1]!++,
+      modified: () => void counts[i - 1]!++,
+      deleted: () => void counts[i - 1]!++,
+    });
   }
 
   gc();
@@ -157,14 +161,24 @@ async function main(run: SubjectRun): Promise<SubjectResult> {
     if (modifiedCount < run.events) result.error = `timed out after ${modifiedCount} of ${run.events} events`;
     const seconds = (lastEventAt - firstEventAt) / 1000;
     const cpu = cpuSeconds() - cpuAtFirstEvent;
-    Object.assign(result, { events: modifiedCount, seconds, events_per_s: (modifiedCount - 1) / seconds, cpu_s: cpu });
+    Object.assign(result, {
+      events: modifiedCount,
+      seconds,
+      events_per_s: (modifiedCount - 1) / seconds,
+      cpu_s: cpu,
+    });
     if (latencyWanted) {
       const sorted = latencies.subarray(0, Math.min(modifiedCount, latencies.length)).sort();
-      Object.assign(result, { p50_ms: percentile(sorted, 0.5), p99_ms: percentile(sorted, 0.99), max_ms: sorted.at(-1) ?? 0 });
+      Object.assign(result, {
+        p50_ms: percentile(sorted, 0.5),
+        p99_ms: percentile(sorted, 0.99),
+        max_ms: sorted.at(-1) ?? 0,
+      });
     }
     if (handle.slowBatches) result.slow_batches = handle.slowBatches();
     const missing = counts.findIndex((n) => n < total);
-    if (missing >= 0) result.error = `subscriber ${missing + 1} saw ${counts[missing]} events, the first saw ${total}`;
+    if (missing >= 0)
+      result.error = `subscriber ${missing + 1} saw ${counts[missing]} events, the first saw ${total}`;
   } else {
     measureHeap();
   }

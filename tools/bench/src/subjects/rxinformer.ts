@@ -23,7 +23,9 @@ export function rxinformer(watchList: 'never' | 'always'): Adapter {
     let slowBatches = 0;
     let resolveSynced!: () => void;
     let rejectSynced!: (e: unknown) => void;
-    const synced = new Promise<void>((resolve, reject) => ((resolveSynced = resolve), (rejectSynced = reject)));
+    const synced = new Promise<void>(
+      (resolve, reject) => ((resolveSynced = resolve), (rejectSynced = reject)),
+    );
     const dispatch = (subscriber: Subscriber, event: InformerEvent<KubeObject>) => {
       switch (event.type) {
         case 'ADDED':
@@ -49,11 +51,16 @@ export function rxinformer(watchList: 'never' | 'always'): Adapter {
               measureEvents(metrics, 'pods'),
               batchEvents({ maxSize: 500, maxWait: 10 }),
             )
-            .subscribe({ next: (batch) => batch.forEach((event) => dispatch(subscriber, event)), error: rejectSynced }),
+            .subscribe({
+              next: (batch) => batch.forEach((event) => dispatch(subscriber, event)),
+              error: rejectSynced,
+            }),
         );
         return;
       }
-      subscriptions.push(pods.events$.subscribe({ next: (event) => dispatch(subscriber, event), error: rejectSynced }));
+      subscriptions.push(
+        pods.events$.subscribe({ next: (event) => dispatch(subscriber, event), error: rejectSynced }),
+      );
     });
     if (options.slowSubscriber) {
       subscriptions.push(
@@ -61,7 +68,10 @@ export function rxinformer(watchList: 'never' | 'always'): Adapter {
           .pipe(
             filter((event) => event.type === 'MODIFIED'),
             batchEvents({ maxSize: 1000, maxWait: 100 }),
-            consumeWith(() => new Promise<void>((resolve) => setTimeout(resolve, 500)), { queueSize: 100, overflow: 'drop-oldest' }),
+            consumeWith(() => new Promise<void>((resolve) => setTimeout(resolve, 500)), {
+              queueSize: 100,
+              overflow: 'drop-oldest',
+            }),
             mergeMap(async () => void slowBatches++),
           )
           .subscribe(),
