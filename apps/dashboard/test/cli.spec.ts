@@ -3,7 +3,7 @@ import { ConfigMaps } from '@rxinformer/core';
 import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeKubeconfig } from '../../shared/test/kubeconfigs.js';
-import { runCli, spawnCli } from '../../shared/test/spawn-cli.js';
+import { expectOneLineError, runCli, spawnCli } from '../../shared/test/spawn-cli.js';
 
 const MAIN = 'apps/dashboard/src/main.ts';
 const dir = tempDir();
@@ -15,17 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-/** One line on stderr, no stack trace. */
-function expectOneLineError(stderr: string, pattern: RegExp): void {
-  const lines = stderr
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('error:'));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('dashboard command line', () => {
   it('explains every flag with --help and exits 0', async () => {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -85,4 +86,15 @@ export function runCli(
   env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
   return spawnCli(script, args, env).exited;
+}
+
+/** Asserts what every app promises for bad input: one `error:` line on stderr, no stack trace. */
+export function expectOneLineError(stderr: string, pattern: RegExp): void {
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('error:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(stderr).not.toMatch(/\n\s+at /);
 }
