@@ -1,22 +1,7 @@
 import { BehaviorSubject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import type { InformerHealth } from './health.js';
+import { idleHealth, type InformerHealth } from './health.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const INITIAL: InformerHealth = Object.freeze({
-  phase: 'idle',
-  synced: false,
-  resourceVersion: undefined,
-  lastEventAt: undefined,
-  lastBookmarkAt: undefined,
-  size: 0,
-  relists: 0,
-  restarts: 0,
-  attempt: 0,
-  lastError: undefined,
-  lastReason: undefined,
-  retryAt: undefined,
-});
 
 /**
  * Holds an informer's health and publishes frozen snapshots: at once for a change that
@@ -24,8 +9,8 @@ const INITIAL: InformerHealth = Object.freeze({
  * with every event, so a busy watch does not turn `health$` into a second event stream.
  */
 export class HealthTracker {
-  private state: Mutable<InformerHealth> = { ...INITIAL };
-  private readonly subject = new BehaviorSubject<InformerHealth>(INITIAL);
+  private state: Mutable<InformerHealth> = { ...idleHealth };
+  private readonly subject = new BehaviorSubject<InformerHealth>(idleHealth);
   private lastEmit = Number.NEGATIVE_INFINITY;
   private dirty = false;
   private trailing: Subscription | undefined;
@@ -69,7 +54,7 @@ export class HealthTracker {
   /** Back to the idle state, keeping the counters and the last error for display. */
   reset(): void {
     this.update({
-      ...INITIAL,
+      ...idleHealth,
       relists: this.state.relists,
       restarts: this.state.restarts,
       lastError: this.state.lastError,

@@ -48,3 +48,27 @@ export interface InformerHealth {
   /** Epoch milliseconds of the next attempt while in `backoff`. */
   readonly retryAt: number | undefined;
 }
+
+/**
+ * The health of an informer that has not started (or has stopped): phase `idle`, nothing
+ * counted. What `health` reads before the first subscription; handy as a UI's initial state.
+ *
+ * @example
+ * ```ts
+ * const view = signal<InformerHealth>(idleHealth);
+ * ```
+ */
+export const idleHealth: InformerHealth = Object.freeze({
+  phase: 'idle',
+  synced: false,
+  resourceVersion: undefined,
+  lastEventAt: undefined,
+  lastBookmarkAt: undefined,
+  size: 0,
+  relists: 0,
+  restarts: 0,
+  attempt: 0,
+  lastError: undefined,
+  lastReason: undefined,
+  retryAt: undefined,
+});

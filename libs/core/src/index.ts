@@ -40,7 +40,7 @@ export {
   type ResyncEvent,
   type SyncedEvent,
 } from './events.js';
-export type { InformerHealth, InformerPhase } from './health.js';
+export { idleHealth, type InformerHealth, type InformerPhase } from './health.js';
 export { silentLogger, type LogFn, type Logger } from './logger.js';
 export {
   ConflictError,

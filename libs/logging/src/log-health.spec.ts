@@ -1,4 +1,4 @@
-import type { InformerHealth, Logger } from '@rxinformer/core';
+import { idleHealth, type InformerHealth, type Logger } from '@rxinformer/core';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { logHealth } from './log-health.js';
@@ -27,20 +27,7 @@ function recordingLogger(now: () => number) {
   return { logger, lines };
 }
 
-const base: InformerHealth = {
-  phase: 'idle',
-  synced: false,
-  resourceVersion: undefined,
-  lastEventAt: undefined,
-  lastBookmarkAt: undefined,
-  size: 0,
-  relists: 0,
-  restarts: 0,
-  attempt: 0,
-  lastError: undefined,
-  lastReason: undefined,
-  retryAt: undefined,
-};
+const base: InformerHealth = idleHealth;
 const h = (patch: Partial<InformerHealth>): InformerHealth => ({ ...base, ...patch });
 const createScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

@@ -1,4 +1,4 @@
-import type { InformerEvent, InformerHealth, KubeObject } from '@rxinformer/core';
+import { idleHealth, type InformerEvent, type InformerHealth, type KubeObject } from '@rxinformer/core';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
 
@@ -20,20 +20,7 @@ export const events = {
   S: { type: 'SYNCED', size: 1, resourceVersion: '3' },
 } satisfies Record<string, InformerEvent>;
 
-const idle: InformerHealth = {
-  phase: 'idle',
-  synced: false,
-  resourceVersion: undefined,
-  lastEventAt: undefined,
-  lastBookmarkAt: undefined,
-  size: 0,
-  relists: 0,
-  restarts: 0,
-  attempt: 0,
-  lastError: undefined,
-  lastReason: undefined,
-  retryAt: undefined,
-};
+const idle: InformerHealth = idleHealth;
 export const health = (patch: Partial<InformerHealth>): InformerHealth => ({ ...idle, ...patch });
 
 /** The sample lines of a metric in the text exposition, without HELP and TYPE. */
