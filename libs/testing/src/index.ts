@@ -10,7 +10,12 @@ export type { RequestLogEntry } from './server/request-log.js';
 export { kubeconfigDocument, kubeConfigFor, type KubeconfigSpec } from './server/kubeconfig.js';
 export type { FaultHandle, FaultInjector, InjectedFailure, WatchMatch } from './faults/fault-injector.js';
 export type { RequestInfo, RequestMatch, Verb } from './faults/request-match.js';
-export { loopbackCertificates, type LoopbackCertificates } from './tls/self-signed.js';
+export {
+  createCertificates,
+  loopbackCertificates,
+  type CertificateOptions,
+  type LoopbackCertificates,
+} from './tls/self-signed.js';
 export { seededRandom, type SeededRandom } from './util/random.js';
 export { parseLabelSelector, type LabelSelector } from './selectors/label-selector.js';
 export { applyMergePatch } from './patch/merge-patch.js';

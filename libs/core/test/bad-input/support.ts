@@ -1,26 +1,12 @@
 // Helpers of the bad-input corpus: a tiny programmable API server (plain HTTP or HTTPS with
 // certificates made here: other CA, expired, wrong name), kubeconfigs pointing at it, and an
 // informer wired for fast retries.
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { filter, firstValueFrom, timeout, type Subscription } from 'rxjs';
-// The simulator's DER helpers are not exported; the corpus needs expired and misnamed certificates.
-import {
-  bitString,
-  booleanTrue,
-  explicit,
-  integer,
-  octetString,
-  oid,
-  sequence,
-  set,
-  time,
-  tlv,
-  utf8String,
-} from '../../../testing/src/tls/der.js';
+import { createCertificates } from '@rxinformer/testing';
 import {
   ConfigMaps,
   createInformerFactory,
@@ -237,102 +223,12 @@ export interface Pki {
   keyPem: string;
 }
 
-const ECDSA_WITH_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
-const dn = (cn: string) => sequence(set(sequence(oid('2.5.4.3'), utf8String(cn))));
-const ext = (id: string, value: Buffer, critical = false) =>
-  critical ? sequence(oid(id), booleanTrue(), octetString(value)) : sequence(oid(id), octetString(value));
-const keyId = (k: KeyObject) =>
-  createHash('sha1')
-    .update(k.export({ type: 'spki', format: 'der' }))
-    .digest();
-const pem = (label: string, der: Buffer) =>
-  `-----BEGIN ${label}-----\n${(der.toString('base64').match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
-
-function cert(o: {
-  subject: string;
-  issuer: string;
-  pub: KeyObject;
-  signer: KeyObject;
-  issuerKeyId: Buffer;
-  notBefore: Date;
-  notAfter: Date;
-  ca: boolean;
-  ip?: number[];
-}): Buffer {
-  const serial = randomBytes(16);
-  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
-  const extensions = o.ca
-    ? [
-        ext('2.5.29.19', sequence(booleanTrue()), true),
-        ext('2.5.29.15', bitString(Buffer.from([0x86]), 1), true),
-      ]
-    : [
-        ext('2.5.29.19', sequence(), true),
-        ext('2.5.29.15', bitString(Buffer.from([0x80]), 7), true),
-        ext('2.5.29.37', sequence(oid('1.3.6.1.5.5.7.3.1'))),
-        ext(
-          '2.5.29.17',
-          sequence(
-            ...(o.ip
-              ? [tlv(0x87, Buffer.from(o.ip))]
-              : [tlv(0x82, Buffer.from('elsewhere.example', 'ascii'))]),
-          ),
-        ),
-      ];
-  const tbs = sequence(
-    explicit(0, integer(2)),
-    integer(serial),
-    ECDSA_WITH_SHA256,
-    dn(o.issuer),
-    sequence(time(o.notBefore), time(o.notAfter)),
-    dn(o.subject),
-    o.pub.export({ type: 'spki', format: 'der' }),
-    explicit(
-      3,
-      sequence(
-        ...extensions,
-        ext('2.5.29.14', octetString(keyId(o.pub))),
-        ext('2.5.29.35', sequence(tlv(0x80, o.issuerKeyId))),
-      ),
-    ),
-  );
-  return sequence(
-    tbs,
-    ECDSA_WITH_SHA256,
-    bitString(sign('sha256', tbs, { key: o.signer, dsaEncoding: 'der' })),
-  );
-}
-
 /** A CA and a server certificate for 127.0.0.1 it signed: valid, expired, or for another name. */
 export function pki(kind: 'valid' | 'expired' | 'wrong-name' = 'valid'): Pki {
-  const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const leaf = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const now = Date.now();
   const day = 86_400_000;
-  const caDer = cert({
-    subject: 'bad-input-ca',
-    issuer: 'bad-input-ca',
-    pub: ca.publicKey,
-    signer: ca.privateKey,
-    issuerKeyId: keyId(ca.publicKey),
-    notBefore: new Date(now - 30 * day),
-    notAfter: new Date(now + 365 * day),
-    ca: true,
-  });
-  const leafDer = cert({
-    subject: 'bad-input-server',
-    issuer: 'bad-input-ca',
-    pub: leaf.publicKey,
-    signer: ca.privateKey,
-    issuerKeyId: keyId(ca.publicKey),
-    notBefore: new Date(now - (kind === 'expired' ? 20 : 1) * day),
-    notAfter: new Date(now + (kind === 'expired' ? -10 : 30) * day),
-    ca: false,
-    ...(kind === 'wrong-name' ? {} : { ip: [127, 0, 0, 1] }),
-  });
-  return {
-    caPem: pem('CERTIFICATE', caDer),
-    certPem: pem('CERTIFICATE', leafDer),
-    keyPem: leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
+  const now = Date.now();
+  if (kind === 'expired')
+    return createCertificates({ notBefore: new Date(now - 20 * day), notAfter: new Date(now - 10 * day) });
+  if (kind === 'wrong-name') return createCertificates({ dnsNames: ['elsewhere.example'], ips: [] });
+  return createCertificates();
 }

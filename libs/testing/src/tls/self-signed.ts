@@ -61,18 +61,19 @@ interface CertificateSpec {
   readonly signingKey: KeyObject;
   readonly authorityKeyId: Buffer;
   readonly extensions: Buffer[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
 }
 
 function certificate(spec: CertificateSpec): Buffer {
   const serial = randomBytes(16);
   serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40; // positive and exactly 16 bytes
-  const now = Date.now();
   const tbs = sequence(
     explicit(0, integer(2)),
     integer(serial),
     ECDSA_WITH_SHA256,
     distinguishedName(spec.issuer),
-    sequence(time(new Date(now - 3_600_000)), time(new Date(now + 10 * 365 * 86_400_000))),
+    sequence(time(spec.notBefore), time(spec.notAfter)),
     distinguishedName(spec.subject),
     spec.publicKey.export({ type: 'spki', format: 'der' }),
     explicit(
@@ -93,7 +94,50 @@ function pem(label: string, der: Buffer): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-function generate(): LoopbackCertificates {
+/**
+ * What {@link createCertificates} makes: the names the server certificate covers and when it is
+ * valid. The defaults give what {@link loopbackCertificates} returns.
+ *
+ * @example
+ * ```ts
+ * const expired: CertificateOptions = { notAfter: new Date(Date.now() - 86_400_000) };
+ * ```
+ */
+export interface CertificateOptions {
+  /** DNS names in the server certificate (default `['localhost']`). */
+  dnsNames?: readonly string[];
+  /** IP addresses in the server certificate (default `['127.0.0.1', '::1']`). */
+  ips?: readonly string[];
+  /** Start of the server certificate's validity (default an hour ago). */
+  notBefore?: Date;
+  /** End of the server certificate's validity (default in ten years). */
+  notAfter?: Date;
+}
+
+function ipBytes(ip: string): Buffer {
+  if (ip === '::1') return Buffer.concat([Buffer.alloc(15), Buffer.from([1])]);
+  const parts = ip.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) {
+    throw new TypeError(`createCertificates: ${ip} is not an IPv4 address or ::1`);
+  }
+  return Buffer.from(parts);
+}
+
+/**
+ * A fresh CA and a server certificate it signed (ECDSA P-256), made with `node:crypto` alone: for
+ * TLS tests that need a certificate that has expired, covers other names, or comes from a CA the
+ * client does not trust.
+ *
+ * @example
+ * ```ts
+ * const wrongName = createCertificates({ dnsNames: ['elsewhere.example'], ips: [] });
+ * https.createServer({ cert: wrongName.certPem, key: wrongName.keyPem }, handler);
+ * ```
+ */
+export function createCertificates(options: CertificateOptions = {}): LoopbackCertificates {
+  const now = Date.now();
+  const notBefore = options.notBefore ?? new Date(now - 3_600_000);
+  const notAfter = options.notAfter ?? new Date(now + 10 * 365 * 86_400_000);
   const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const server = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const caKeyId = keyId(ca.publicKey);
@@ -103,29 +147,30 @@ function generate(): LoopbackCertificates {
     publicKey: ca.publicKey,
     signingKey: ca.privateKey,
     authorityKeyId: caKeyId,
+    notBefore: new Date(Math.min(notBefore.getTime(), now - 3_600_000)),
+    notAfter: new Date(Math.max(notAfter.getTime(), now + 10 * 365 * 86_400_000)),
     extensions: [
       extension('2.5.29.19', sequence(booleanTrue()), true), // basicConstraints: CA
       extension('2.5.29.15', bitString(Buffer.from([0x86]), 1), true), // digitalSignature, keyCertSign, cRLSign
     ],
   });
+  const names = [
+    ...(options.dnsNames ?? ['localhost']).map((name) => tlv(0x82, Buffer.from(name, 'ascii'))),
+    ...(options.ips ?? ['127.0.0.1', '::1']).map((ip) => tlv(0x87, ipBytes(ip))),
+  ];
   const serverDer = certificate({
     subject: 'rxinformer-sim',
     issuer: 'rxinformer-sim-ca',
     publicKey: server.publicKey,
     signingKey: ca.privateKey,
     authorityKeyId: caKeyId,
+    notBefore,
+    notAfter,
     extensions: [
       extension('2.5.29.19', sequence(), true),
       extension('2.5.29.15', bitString(Buffer.from([0x80]), 7), true), // digitalSignature
       extension('2.5.29.37', sequence(oid('1.3.6.1.5.5.7.3.1'))), // serverAuth
-      extension(
-        '2.5.29.17',
-        sequence(
-          tlv(0x82, Buffer.from('localhost', 'ascii')),
-          tlv(0x87, Buffer.from([127, 0, 0, 1])),
-          tlv(0x87, Buffer.concat([Buffer.alloc(15), Buffer.from([1])])),
-        ),
-      ),
+      extension('2.5.29.17', sequence(...names)),
     ],
   });
   return {
@@ -148,6 +193,6 @@ let cached: LoopbackCertificates | undefined;
  * ```
  */
 export function loopbackCertificates(): LoopbackCertificates {
-  cached ??= generate();
+  cached ??= createCertificates();
   return cached;
 }
