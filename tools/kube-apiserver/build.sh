@@ -157,13 +157,18 @@ run_build "etcd $ETCD_VERSION" "$HERE/etcd" \
   -trimpath -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=module-proxy" \
   -o "$TMP/etcd" go.etcd.io/etcd/server/v3
 
-# sanity: each binary runs and reports the expected version
-"$TMP/kube-apiserver" --version 2>&1 | grep -q "Kubernetes $K8S_VERSION" \
-  || die "built kube-apiserver does not report version $K8S_VERSION: $("$TMP/kube-apiserver" --version 2>&1 | head -n1)"
-"$TMP/kubectl" version --client 2>&1 | grep -q "$K8S_VERSION" \
-  || die "built kubectl does not report version $K8S_VERSION"
-"$TMP/etcd" --version 2>&1 | grep -q "etcd Version: ${ETCD_VERSION#v}" \
-  || die "built etcd does not report version $ETCD_VERSION: $("$TMP/etcd" --version 2>&1 | head -n1)"
+# sanity: each binary runs and reports the expected version. The output is captured first:
+# `cmd | grep -q` under pipefail fails at random when grep exits before cmd has written its
+# last line (SIGPIPE), as kubectl's two-line version output shows.
+reports() { # binary, expected text, args...
+  local bin=$1 want=$2 out
+  shift 2
+  out="$("$bin" "$@" 2>&1)" || true
+  [[ "$out" == *"$want"* ]] || die "built $(basename "$bin") does not report $want: ${out%%$'\n'*}"
+}
+reports "$TMP/kube-apiserver" "Kubernetes $K8S_VERSION" --version
+reports "$TMP/kubectl" "$K8S_VERSION" version --client
+reports "$TMP/etcd" "etcd Version: ${ETCD_VERSION#v}" --version
 
 mkdir -p "$BIN"
 for b in "${BINARIES[@]}"; do
