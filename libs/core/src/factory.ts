@@ -11,7 +11,7 @@ import {
 import type { Informer, InformerOptions } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { ReflectorOptions } from './reflector.js';
-import { discoverResource, type ResourceReference } from './resources/discovery.js';
+import { discoverResource, type ResourceReference } from './discovery/discover-resource.js';
 import type { KubeObject } from './resources/kube-object.js';
 import type { ResourceDescriptor } from './resources/resource.js';
 import { SharedInformer } from './shared-informer.js';

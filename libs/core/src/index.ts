@@ -29,7 +29,7 @@ export {
   Services,
   StatefulSets,
 } from './resources/builtins.js';
-export { discoverResource, type ResourceReference } from './resources/discovery.js';
+export { discoverResource, type ResourceReference } from './discovery/discover-resource.js';
 export {
   hasObject,
   type AddedEvent,

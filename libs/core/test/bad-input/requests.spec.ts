@@ -4,16 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
 import {
   ConfigMaps,
+  DecodeError,
+  ForbiddenError,
   InvalidRequestError,
+  KubeApiError,
   Nodes,
   Pods,
   ResourceNotFoundError,
+  UnauthorizedError,
   createInformerFactory,
   defineResource,
   type InformerOptions,
   type KubeObject,
   type ResourceDescriptor,
 } from '../../src/index.js';
+import { fakeApi, harness, json, streams } from './support.js';
 
 let server: KubeApiServer;
 beforeAll(async () => {
@@ -116,5 +121,70 @@ describe('resources and scopes the server does not serve', () => {
     const factory = createInformerFactory({ kubeConfig: server.kubeConfig });
     factory.shutdown();
     expect(() => factory.informer(Pods)).toThrow(/shut down/);
+  });
+});
+
+describe('a streaming list (a watch with sendInitialEvents) is reported as a list', () => {
+  const refuse = (code: number, reason: string) => (_req: unknown, res: Parameters<typeof json>[0]) =>
+    json(res, code, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      code,
+      reason,
+      message: 'refused',
+    });
+
+  it.each([
+    [401, 'Unauthorized', UnauthorizedError],
+    [403, 'Forbidden', ForbiddenError],
+    [404, 'NotFound', ResourceNotFoundError],
+  ])('%i on the streaming initial list: the error names the verb list', async (code, reason, type) => {
+    const api = await fakeApi({ watch: refuse(code, reason) });
+    const h = harness(api.kubeConfig(), { reflector: { watchList: 'always' } });
+    try {
+      const error = await h.fatal();
+      expect(error).toBeInstanceOf(type);
+      expect((error as KubeApiError).verb).toBe('list');
+      expect((error as Error).message).toMatch(
+        new RegExp(`^list configmaps in namespace "shop": ${code} ${reason}: refused`),
+      );
+      // The request was the streaming list, not a LIST.
+      expect(api.requests.map((r) => r.verb)).toEqual(['watch']);
+      expect(api.requests[0]?.url.searchParams.get('sendInitialEvents')).toBe('true');
+    } finally {
+      h.close();
+      await api.close();
+    }
+  });
+
+  it('a garbled line of the streaming initial list: DecodeError naming the verb list', async () => {
+    const api = await fakeApi({ watch: streams(['{"type":"ADDED","object": not json\n']) });
+    const h = harness(api.kubeConfig(), { reflector: { watchList: 'always' } });
+    try {
+      const health = await h.health((x) => x.lastError instanceof DecodeError);
+      expect((health.lastError as DecodeError).context.verb).toBe('list');
+      expect(health.lastError?.message).toMatch(
+        /^list configmaps in namespace "shop": a watch line is not JSON/,
+      );
+    } finally {
+      h.close();
+      await api.close();
+    }
+  });
+
+  it('the watch after a LIST: the error still names the verb watch (control)', async () => {
+    const api = await fakeApi({ watch: refuse(403, 'Forbidden') });
+    const h = harness(api.kubeConfig());
+    try {
+      const error = await h.fatal();
+      expect(error).toBeInstanceOf(ForbiddenError);
+      expect((error as KubeApiError).verb).toBe('watch');
+      expect((error as Error).message).toMatch(/^watch configmaps in namespace "shop": 403 Forbidden/);
+      expect(api.requests.map((r) => r.verb)).toEqual(['list', 'watch']);
+    } finally {
+      h.close();
+      await api.close();
+    }
   });
 });

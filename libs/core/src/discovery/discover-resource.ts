@@ -1,8 +1,8 @@
 import { firstValueFrom } from 'rxjs';
 import { ResourceNotFoundError } from '../errors.js';
 import type { KubeTransport } from '../transport/kube-transport.js';
-import type { KubeObject } from './kube-object.js';
-import { defineResource, type ResourceDescriptor } from './resource.js';
+import type { KubeObject } from '../resources/kube-object.js';
+import { defineResource, type ResourceDescriptor } from '../resources/resource.js';
 
 /**
  * A resource named the way manifests name it.
