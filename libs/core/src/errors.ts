@@ -198,7 +198,9 @@ export class ServerBusyError extends KubeApiError {
 
 /**
  * The connection failed or broke: refused, reset, timed out, closed mid-response, or TLS
- * verification failed. Transient, except a TLS failure on an informer that never connected.
+ * verification failed. Transient, except a TLS verification failure (`tls: true`), which is
+ * fatal for an informer that never connected; one that connected before (a certificate rotated
+ * under a running informer) retries with backoff.
  *
  * @example
  * ```ts
@@ -215,9 +217,11 @@ export class ConnectionError extends RxInformerError {
     message: string,
     code: string,
     context: RequestContext,
-    options: { tls?: boolean; cause?: unknown } = {},
+    options: { tls?: boolean; transient?: boolean; cause?: unknown } = {},
   ) {
-    super(`${describe(context)}: ${message}`, { transient: true, cause: options.cause });
+    // A TLS verification failure does not heal by retrying the same request: say so.
+    const transient = options.transient ?? !options.tls;
+    super(`${describe(context)}: ${message}`, { transient, cause: options.cause });
     this.code = code;
     this.context = context;
     this.tls = options.tls ?? false;

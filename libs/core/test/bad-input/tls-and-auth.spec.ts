@@ -24,6 +24,8 @@ async function tlsFailure(serverPki: ReturnType<typeof pki>, trustedCaPem: strin
   const error = await h.fatal();
   expect(error).toBeInstanceOf(ConnectionError);
   expect((error as ConnectionError).tls).toBe(true);
+  // Delivered as fatal, and says so: retrying the same request against this certificate cannot help.
+  expect((error as ConnectionError).transient).toBe(false);
   expect((error as Error).message).toMatch(/TLS verification of https:\/\/127\.0\.0\.1:\d+ failed/);
   expect((error as Error).message).toMatch(/certificate-authority/);
   expect(h.informer.health.phase).toBe('failed');
@@ -45,6 +47,7 @@ describe('TLS', () => {
     const error = await h.fatal();
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).tls).toBe(true);
+    expect((error as ConnectionError).transient).toBe(false);
   });
 
   it('an expired server certificate signed by the right CA: fatal, code CERT_HAS_EXPIRED', async () => {
