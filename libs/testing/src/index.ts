@@ -9,7 +9,8 @@ export type { KubeApiServerOptions } from './server/options.js';
 export type { RequestLogEntry } from './server/request-log.js';
 export { kubeconfigDocument, kubeConfigFor, type KubeconfigSpec } from './server/kubeconfig.js';
 export type { FaultHandle, FaultInjector, InjectedFailure, WatchMatch } from './faults/fault-injector.js';
-export type { RequestInfo, RequestMatch, Verb } from './faults/request-match.js';
+export type { RequestInfo, Verb } from './request/request-info.js';
+export type { RequestMatch } from './request/request-match.js';
 export {
   createCertificates,
   loopbackCertificates,

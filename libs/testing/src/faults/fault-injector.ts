@@ -1,7 +1,8 @@
+import type { ResourceDescriptor } from '@rxinformer/core';
 import { KubeStatusError, StatusErrors } from '../api/status.js';
-import type { Watcher } from '../server/watcher.js';
+import type { RequestInfo } from '../request/request-info.js';
+import { matchesRequest, type RequestMatch } from '../request/request-match.js';
 import type { SeededRandom } from '../util/random.js';
-import { matchesRequest, type RequestInfo, type RequestMatch } from './request-match.js';
 
 /**
  * An HTTP failure to inject: the Status body is shaped like the real server's for the code
@@ -86,9 +87,19 @@ interface Armed {
   readonly match: RequestMatch | undefined;
 }
 
+/** What watch-level faults need of an open watch: what it watches, and two ways to act on it. */
+export interface FaultableWatch {
+  readonly resource: Pick<ResourceDescriptor, 'group' | 'plural'>;
+  readonly namespace: string | undefined;
+  /** Destroys the connection mid-stream, as a dropped network would. */
+  destroy(reason: 'fault'): void;
+  /** A stall ended: send what was held back. */
+  released(): void;
+}
+
 /** What the injector needs from the server. */
 export interface FaultHost {
-  watchers(): Iterable<Watcher>;
+  watchers(): Iterable<FaultableWatch>;
   compact(): string;
   restart(keepPort: boolean): Promise<void>;
 }
@@ -132,15 +143,15 @@ function statusOf(failure: InjectedFailure): KubeStatusError {
 }
 
 /** Whether a watch is selected by a {@link WatchMatch}. */
-export function watchMatches(match: WatchMatch | undefined, watcher: Watcher): boolean {
+export function watchMatches(match: WatchMatch | undefined, watch: FaultableWatch): boolean {
   if (match === undefined) return true;
-  const { descriptor } = watcher.spec.served;
+  const { resource } = watch;
   if (
     match.resource !== undefined &&
-    (match.resource.group !== descriptor.group || match.resource.plural !== descriptor.plural)
+    (match.resource.group !== resource.group || match.resource.plural !== resource.plural)
   )
     return false;
-  return match.namespace === undefined || match.namespace === watcher.spec.namespace;
+  return match.namespace === undefined || match.namespace === watch.namespace;
 }
 
 /** The server's fault state and the hooks its request pipeline and watchers consult. */
@@ -240,14 +251,14 @@ export class Faults implements FaultInjector {
     return { delayMs, failure };
   }
 
-  takeLineFault(watcher: Watcher): 'cut' | 'malformed' | undefined {
+  takeLineFault(watcher: FaultableWatch): 'cut' | 'malformed' | undefined {
     const index = this.lineFaults.findIndex((fault) => watchMatches(fault.match, watcher));
     if (index < 0) return undefined;
     const [fault] = this.lineFaults.splice(index, 1);
     return fault?.kind;
   }
 
-  isStalled(watcher: Watcher): boolean {
+  isStalled(watcher: FaultableWatch): boolean {
     return this.stalls.some((stall) => watchMatches(stall.match as WatchMatch | undefined, watcher));
   }
 }

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Observable } from 'rxjs';
 import { Faults, watchMatches, type FaultInjector, type WatchMatch } from '../faults/fault-injector.js';
-import type { RequestMatch } from '../faults/request-match.js';
+import type { RequestMatch } from '../request/request-match.js';
 import { serveCustomResourceDefinitions } from '../store/custom-resource-definitions.js';
 import { serveNamespaces } from '../store/namespaces.js';
 import { ObjectStore } from '../store/object-store.js';

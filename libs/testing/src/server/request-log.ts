@@ -1,5 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
-import { matchesRequest, type RequestInfo, type RequestMatch, type Verb } from '../faults/request-match.js';
+import type { RequestInfo, Verb } from '../request/request-info.js';
+import { matchesRequest, type RequestMatch } from '../request/request-match.js';
 
 /**
  * One request the server received, for tests to count and inspect. `status` is 0 until the

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusErrors, qualifiedResource, toStatusError } from '../api/status.js';
-import type { RequestInfo, Verb } from '../faults/request-match.js';
+import type { RequestInfo, Verb } from '../request/request-info.js';
 import type { Discovery } from './discovery.js';
 import { parseListOptions } from './list-options.js';
 import { serveList } from './list-handler.js';

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { ResourceDescriptor } from '@rxinformer/core';
 import type { KubeStatus } from '../api/status.js';
 import type { FieldSelector } from '../selectors/field-selector.js';
 import type { LabelSelector } from '../selectors/label-selector.js';
@@ -62,6 +63,15 @@ export class Watcher {
     private readonly host: WatcherHost,
   ) {
     res.on('close', () => this.finish('client'));
+  }
+
+  /** The watched resource (fault injection selects watches by it and by namespace). */
+  get resource(): ResourceDescriptor {
+    return this.spec.served.descriptor;
+  }
+
+  get namespace(): string | undefined {
+    return this.spec.namespace;
   }
 
   /** Whether an object version is visible to this watch. */
