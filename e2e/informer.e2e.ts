@@ -337,6 +337,34 @@ spec:
     expect(cms.health.restarts).toBeGreaterThanOrEqual(1);
   });
 
+  it('re-watches at once after a watch times out and after a cut connection: no backoff for either', async () => {
+    const ns = await namespace('e2e-rewatch');
+    // A backoff of a minute: a re-watch that waited for it would miss every deadline below.
+    const factory = createInformerFactory({
+      kubeConfig: proxy.kubeConfigFor(kc),
+      lingerMs: 0,
+      reflector: {
+        watchList: 'never',
+        watchTimeoutSeconds: [2, 2],
+        backoff: { initialMs: 60_000, maxMs: 60_000 },
+      },
+    });
+    factories.push(factory);
+    const cms = factory.informer(ConfigMaps, { namespace: ns });
+    subscriptions.push(cms.start());
+    await cms.synced;
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    const watches = () => proxy.requests.filter((r) => r.path === path && r.query.watch === '1');
+    await eventually(() => watches().length >= 3, 'two watches re-opened after their 2 s timeout', 15_000);
+    expect(cms.health).toMatchObject({ phase: 'watching', attempt: 0, lastReason: 'watch closed' });
+    const before = watches().length;
+    expect(proxy.cutAll()).toBeGreaterThan(0);
+    await eventually(() => watches().length > before, 'a watch re-opened after the cut', 5_000);
+    await kube.apply(configMapYaml(ns, 'after-cut'));
+    await eventually(() => cms.store.has(`${ns}/after-cut`), 'the change after the cut arrived', 5_000);
+    expect(proxy.requests.filter((r) => r.path === path && r.query.watch === undefined)).toHaveLength(1);
+  });
+
   it('relists after 410 (compaction) and reports objects deleted meanwhile as DELETED finalStateUnknown', async () => {
     const ns = await namespace('e2e-expired');
     await kube.apply(['a', 'b', 'c', 'd', 'e'].map((n) => configMapYaml(ns, n)).join('\n---\n'));

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * createInformerFactory({ kubeConfig: kc, backoff: { initialMs: 1_000, maxMs: 60_000 } });
+ * createInformerFactory({ kubeConfig: kc, reflector: { backoff: { initialMs: 1_000, maxMs: 60_000 } } });
  * ```
  */
 export interface BackoffOptions {
@@ -16,7 +16,10 @@ export interface BackoffOptions {
   factor?: number;
   /** Each delay is multiplied by `1 + jitter × random()` before the cap (default 1). */
   jitter?: number;
-  /** After this long without a failure, the next failure starts again at `initialMs` (default 2 min). */
+  /**
+   * After this long without a failure, the next failure starts again at `initialMs` (default
+   * 2 min). An informer also starts again as soon as its watch delivers an event or a bookmark.
+   */
   resetAfterMs?: number;
 }
 
@@ -31,11 +34,7 @@ export interface BackoffOptions {
  * ```
  */
 export class Backoff {
-  private readonly initialMs: number;
-  private readonly maxMs: number;
-  private readonly factor: number;
-  private readonly jitter: number;
-  private readonly resetAfterMs: number;
+  private readonly options: BackoffOptions;
   private failures = 0;
   private lastFailureAt = Number.NEGATIVE_INFINITY;
 
@@ -44,19 +43,7 @@ export class Backoff {
     private readonly now: () => number,
     private readonly random: () => number,
   ) {
-    this.initialMs = options.initialMs ?? 800;
-    this.maxMs = options.maxMs ?? 30_000;
-    this.factor = options.factor ?? 2;
-    this.jitter = options.jitter ?? 1;
-    this.resetAfterMs = options.resetAfterMs ?? 120_000;
-    if (
-      !(this.initialMs > 0) ||
-      !(this.maxMs >= this.initialMs) ||
-      !(this.factor >= 1) ||
-      !(this.jitter >= 0)
-    ) {
-      throw new RangeError('backoff: need 0 < initialMs <= maxMs, factor >= 1 and jitter >= 0');
-    }
+    this.options = validBackoff(options);
   }
 
   /** Consecutive failures counted so far. */
@@ -67,12 +54,9 @@ export class Backoff {
   /** Records a failure and returns how long to wait; never less than `retryAfterMs`. */
   next(retryAfterMs?: number): number {
     const now = this.now();
-    if (now - this.lastFailureAt >= this.resetAfterMs) this.failures = 0;
+    if (now - this.lastFailureAt >= (this.options.resetAfterMs ?? 120_000)) this.failures = 0;
     this.lastFailureAt = now;
-    const base = this.initialMs * this.factor ** this.failures;
-    this.failures++;
-    const delay = Math.min(this.maxMs, base * (1 + this.jitter * this.random()));
-    return Math.round(Math.max(delay, retryAfterMs ?? 0));
+    return backoffDelay(this.options, this.failures++, this.random, retryAfterMs);
   }
 
   /** Forgets past failures: the next delay starts at `initialMs`. */
@@ -80,4 +64,40 @@ export class Backoff {
     this.failures = 0;
     this.lastFailureAt = Number.NEGATIVE_INFINITY;
   }
+}
+
+/**
+ * Checks backoff options, throwing a {@link RangeError} that says what is wrong.
+ *
+ * @example
+ * ```ts
+ * validBackoff({ initialMs: 500, maxMs: 10_000 });
+ * ```
+ */
+export function validBackoff(options: BackoffOptions): BackoffOptions {
+  const { initialMs = 800, maxMs = 30_000, factor = 2, jitter = 1 } = options;
+  if (!(initialMs > 0) || !(maxMs >= initialMs) || !(factor >= 1) || !(jitter >= 0)) {
+    throw new RangeError('backoff: need 0 < initialMs <= maxMs, factor >= 1 and jitter >= 0');
+  }
+  return options;
+}
+
+/**
+ * The delay before retry number `attempt` (0 for the first): `initialMs × factor^attempt`,
+ * times `1 + jitter × random()`, capped at `maxMs`, and never less than `retryAfterMs`.
+ *
+ * @example
+ * ```ts
+ * backoffDelay({}, 0, () => 0.5); // 1200
+ * ```
+ */
+export function backoffDelay(
+  options: BackoffOptions,
+  attempt: number,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
+  const { initialMs = 800, maxMs = 30_000, factor = 2, jitter = 1 } = options;
+  const delay = Math.min(maxMs, initialMs * factor ** attempt * (1 + jitter * random()));
+  return Math.round(Math.max(delay, retryAfterMs ?? 0));
 }

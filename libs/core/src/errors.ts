@@ -264,6 +264,68 @@ function describePayload(payload: string): string {
 }
 
 /**
+ * Where user code runs on the cache path: a `transform`, an index function, a controller's
+ * mapper, a reconcile, or an adapter's callback.
+ *
+ * @example
+ * ```ts
+ * const site: UserCodeSite = 'transform';
+ * ```
+ */
+export type UserCodeSite = 'transform' | 'indexer' | 'mapper' | 'reconcile' | 'callback';
+
+/**
+ * User code threw (or returned something unusable) while handling one object. The object is
+ * named by its key, never by its content; the throw is the `cause`. Transient: an informer keeps
+ * its last good state, reports the error on `health$` and retries the list or watch with
+ * backoff, as client-go fails a list whose objects it cannot store.
+ *
+ * @example
+ * ```ts
+ * pods.health$.subscribe((h) => {
+ *   if (h.lastError instanceof UserCodeError) console.warn(h.lastError.site, h.lastError.objectKey);
+ * });
+ * ```
+ */
+export class UserCodeError extends RxInformerError {
+  /** Which piece of user code failed. */
+  readonly site: UserCodeSite;
+  /** The key (`namespace/name`) of the object it was handling, when there is one. */
+  readonly objectKey: string | undefined;
+  /** The index, mapper, callback or informer the code belongs to, when it has a name. */
+  readonly source: string | undefined;
+  constructor(
+    site: UserCodeSite,
+    objectKey: string | undefined,
+    cause: unknown,
+    options: { source?: string; transient?: boolean } = {},
+  ) {
+    const what = options.source ? `${site} '${options.source}'` : site;
+    const where = objectKey === undefined ? '' : ` on ${objectKey}`;
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`the ${what} threw${where}: ${why}`, { transient: options.transient ?? true, cause });
+    this.site = site;
+    this.objectKey = objectKey;
+    this.source = options.source;
+  }
+}
+
+/**
+ * The informer is not running: it was never started, it stopped (its last subscriber left, or
+ * the factory shut down) before its cache synced. What `informer.synced` rejects with then.
+ *
+ * @example
+ * ```ts
+ * try { await pods.synced; } catch (e) { if (e instanceof InformerStoppedError) pods.start(); }
+ * ```
+ */
+export class InformerStoppedError extends RxInformerError {
+  constructor(message: string) {
+    super(message, { transient: false });
+  }
+}
+
+/**
  * The kubeconfig cannot be used: no current context, a context naming a missing cluster or
  * user, a cluster without a server, a file that does not parse. Fatal.
  *

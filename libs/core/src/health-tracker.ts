@@ -22,9 +22,11 @@ export class HealthTracker {
     private readonly quietMs = 1000,
   ) {}
 
+  /** The state now, including changes not yet published; reading it publishes nothing. */
   get current(): InformerHealth {
-    if (this.dirty || this.sizeOf() !== this.subject.value.size) this.emit();
-    return this.subject.value;
+    const published = this.subject.value;
+    if (!this.dirty && this.sizeOf() === published.size) return published;
+    return Object.freeze({ ...this.state, size: this.sizeOf() });
   }
 
   get changes(): Observable<InformerHealth> {

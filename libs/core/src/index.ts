@@ -48,6 +48,7 @@ export {
   DecodeError,
   ExpiredError,
   ForbiddenError,
+  InformerStoppedError,
   InvalidRequestError,
   KubeApiError,
   KubeConfigError,
@@ -55,13 +56,15 @@ export {
   RxInformerError,
   ServerBusyError,
   UnauthorizedError,
+  UserCodeError,
   apiErrorFor,
   type KubeStatus,
   type RequestContext,
+  type UserCodeSite,
   type Verb,
 } from './errors.js';
 export type { IndexFunc, Indexers, Store } from './store.js';
-export type { EventsOptions, Informer, InformerOptions, InformerScope } from './informer.js';
+export type { EventsOptions, Informer, InformerOptions, InformerRun, InformerScope } from './informer.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export type { ReflectorOptions } from './reflector.js';
 export {

@@ -79,14 +79,36 @@ export interface Informer<T extends KubeObject> {
   /** `false` until the first sync completes, then `true`; replays the current value. */
   readonly synced$: Observable<boolean>;
   /**
-   * Resolves when the cache first syncs, rejects with the fatal error if it fails first. It does
-   * not start the informer: subscribe to something (or call `start()`) first.
+   * The current start's sync: one promise per start of the informer, the same however often it
+   * is read. Resolves when the cache first syncs; rejects with the fatal error if the informer
+   * fails first (and stays rejected until it starts again), or with {@link InformerStoppedError}
+   * if it stops before syncing. Reading it starts nothing: while the informer is not running it
+   * is rejected with {@link InformerStoppedError}; subscribe to something (or call `start()`) first.
    */
   readonly synced: Promise<void>;
   /** The informer's state; replays the current value and emits on each change. */
   readonly health$: Observable<InformerHealth>;
-  /** The current health snapshot. */
+  /** The current health snapshot. Reading it has no effect on `health$`. */
   readonly health: InformerHealth;
-  /** Keeps the informer running until the returned subscription is unsubscribed. */
-  start(): Subscription;
+  /**
+   * Keeps the informer running until the returned subscription is unsubscribed. Its `done`
+   * settles when this hold ends: it resolves on unsubscribe or factory shutdown and rejects with
+   * the fatal error that stopped the informer.
+   */
+  start(): InformerRun;
+}
+
+/**
+ * A hold on a running informer, as `start()` returns it.
+ *
+ * @example
+ * ```ts
+ * const run = pods.start();
+ * run.done.catch((err) => console.error('the pod informer failed:', err.message));
+ * process.on('SIGTERM', () => run.unsubscribe());
+ * ```
+ */
+export interface InformerRun extends Subscription {
+  /** Resolves when the hold ends (unsubscribe, shutdown); rejects with the informer's fatal error. */
+  readonly done: Promise<void>;
 }

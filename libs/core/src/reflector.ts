@@ -1,19 +1,17 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { Backoff, type BackoffOptions } from './backoff.js';
-import {
-  ConnectionError,
-  DecodeError,
-  ExpiredError,
-  InvalidRequestError,
-  KubeApiError,
-  RxInformerError,
-  ServerBusyError,
-  apiErrorFor,
-  type KubeStatus,
-  type RequestContext,
-} from './errors.js';
+import { validBackoff, type BackoffOptions } from './backoff.js';
+import { ConnectionError, DecodeError, apiErrorFor, type KubeStatus, type RequestContext } from './errors.js';
 import type { HealthTracker } from './health-tracker.js';
 import type { Logger } from './logger.js';
+import {
+  healthOf,
+  initialMachine,
+  stepReflector,
+  type ReflectorCommand,
+  type ReflectorInput,
+  type ReflectorMachine,
+  type ReflectorRules,
+} from './reflector-machine.js';
 import type { ReflectorEvent } from './reflector-events.js';
 import type { KubeObject } from './resources/kube-object.js';
 import type { ListPage, ListerWatcher, WatchEvent } from './transport/types.js';
@@ -51,301 +49,235 @@ export interface ReflectorDeps<T extends KubeObject> {
   readonly random: () => number;
   readonly health: HealthTracker;
   readonly logger: Logger;
-  /** Receives the list phase and the watch's changes, in order. */
+  /**
+   * Receives the list phase and the watch's changes, in order. It may throw (user code runs
+   * behind it): the reflector then retries with backoff from before that object, as after any
+   * other transient failure.
+   */
   readonly sink: (event: ReflectorEvent<T>) => void;
   /** Called once with an error retrying cannot fix; the reflector has stopped. */
   readonly fatal: (error: Error) => void;
 }
 
 /**
- * The list-then-watch state machine (client-go's Reflector, kube-rs's watcher): LIST (paginated,
- * or streamed with WatchList), then WATCH from the last resourceVersion with bookmarks; resume
- * after a drop without relisting; relist on 410; back off with jitter on transient errors and
- * honour Retry-After; reconnect a silent watch. It never stops on a transient error.
+ * Runs the reflector's state machine ({@link stepReflector}) against a lister-watcher: it turns
+ * the server's answers and its timers into inputs, and carries out the commands each step
+ * returns (requests, the cache's list phase, backoff timers, health). It never stops on a
+ * transient error.
  */
 export class Reflector<T extends KubeObject> {
-  private readonly pageSize: number;
+  private readonly rules: ReflectorRules;
   private readonly timeoutRange: readonly [number, number];
   private readonly watchdogMs: number;
-  private readonly backoff: Backoff;
-  private watchList: boolean;
-  private readonly watchListFallback: boolean;
-  private resourceVersion: string | undefined;
-  private consistentList = false;
-  private listedOnce = false;
-  private connected = false;
-  private failures = 0;
-  private streamingInitial = false;
+  private readonly watchContext: RequestContext;
+  private machine: ReflectorMachine;
   private request: Subscription | undefined;
   private timer: Subscription | undefined;
   private watchdog: Subscription | undefined;
   private lastActivity = 0;
-  private watchStartedAt = 0;
-  private watchEvents = 0;
-  private stopped = true;
-  private readonly watchContext: RequestContext;
 
   constructor(
     private readonly deps: ReflectorDeps<T>,
     options: ReflectorOptions = {},
   ) {
-    this.pageSize = options.pageSize ?? 500;
+    this.rules = {
+      pageSize: options.pageSize ?? 500,
+      watchListFallback: (options.watchList ?? 'auto') === 'auto',
+      backoff: validBackoff(options.backoff ?? {}),
+      quickCloseMs: 1000,
+      context: deps.context,
+    };
     this.timeoutRange = options.watchTimeoutSeconds ?? [300, 600];
     this.watchdogMs = options.watchdogMs ?? 150_000;
-    this.watchList = (options.watchList ?? 'auto') !== 'never';
-    this.watchListFallback = (options.watchList ?? 'auto') === 'auto';
-    this.backoff = new Backoff(options.backoff ?? {}, () => deps.scheduler.now(), deps.random);
     this.watchContext = { ...deps.context, verb: 'watch' };
+    this.machine = initialMachine((options.watchList ?? 'auto') !== 'never', deps.health.current);
+  }
+
+  /** The current state, for diagnosis. */
+  get state(): ReflectorMachine['state'] {
+    return this.machine.state;
   }
 
   start(): void {
-    this.stopped = false;
-    this.list();
+    this.dispatch({ type: 'start' });
   }
 
   stop(): void {
-    this.stopped = true;
     this.cancel();
+    this.dispatch({ type: 'stop' });
   }
 
-  private list(): void {
-    const relist = this.listedOnce;
-    const relists = this.deps.health.current.relists + (relist ? 1 : 0);
-    this.deps.health.update({ phase: relist ? 'relisting' : 'listing', retryAt: undefined, relists });
-    this.deps.sink({ type: 'list-start', relist });
-    if (this.watchList) this.streamList();
-    else this.listPage(undefined);
+  private dispatch(input: ReflectorInput): void {
+    const before = this.machine;
+    const { machine, commands } = stepReflector(before, input, this.rules, {
+      now: this.deps.scheduler.now(),
+      random: this.deps.random,
+    });
+    this.machine = machine;
+    if (machine.state !== before.state || machine.failures !== before.failures) {
+      this.deps.health.update(healthOf(machine));
+    }
+    // A command can lead to another step at once (a sink that stops the informer, a source
+    // that answers synchronously): the rest of this step's commands are then stale.
+    for (let i = 0; i < commands.length && this.machine === machine; i++) this.run(commands[i]!);
   }
 
-  private listPage(token: string | undefined): void {
-    const params = token
-      ? { limit: this.pageSize, continue: token }
-      : { limit: this.pageSize, ...(this.consistentList ? {} : { resourceVersion: '0' }) };
+  private run(command: ReflectorCommand): void {
+    switch (command.do) {
+      case 'list':
+        if (command.begins) this.beginList(command.relist, command.reason);
+        return this.listPage(command);
+      case 'watch':
+        if (command.begins) this.beginList(command.relist, command.reason);
+        else if (command.reason) this.deps.logger.debug({ reason: command.reason }, 'watching again');
+        return this.openWatch(command.params);
+      case 'listed':
+        return void this.toSink({ type: 'list-done', resourceVersion: command.resourceVersion });
+      case 'wait':
+        this.deps.logger.warn(
+          { err: command.error.message, delayMs: command.delayMs, attempt: this.machine.failures },
+          'retrying after backoff',
+        );
+        this.timer = this.deps.scheduler.schedule(() => {
+          this.timer = undefined;
+          this.dispatch({ type: 'retry' });
+        }, command.delayMs);
+        return;
+      case 'fail':
+        this.cancel();
+        this.deps.logger.error({ err: command.error.message }, 'informer failed');
+        return this.deps.fatal(command.error);
+    }
+  }
+
+  private beginList(relist: boolean, reason: string | undefined): void {
+    if (reason) this.deps.logger.info({ reason }, relist ? 'relisting' : 'listing again');
+    this.toSink({ type: 'list-start', relist });
+  }
+
+  private listPage(command: Extract<ReflectorCommand, { do: 'list' }>): void {
+    const machine = this.machine;
     let last: ListPage<T> | undefined;
     this.track(
-      this.deps.listerWatcher.list(params).subscribe({
+      this.deps.listerWatcher.list(command.params).subscribe({
         next: (page) => {
-          this.connected = true;
           last = page;
           for (const object of page.items) {
-            if (this.stopped) return;
-            if (!hasName(object))
-              return this.fail(
+            if (this.machine !== machine) return;
+            if (!hasName(object)) {
+              return this.failed(
                 new DecodeError(
                   'a listed object has no metadata.name',
                   JSON.stringify(object),
                   this.deps.context,
                 ),
               );
-            this.deps.sink({ type: 'list-item', object });
+            }
+            if (!this.toSink({ type: 'list-item', object })) return;
           }
         },
-        error: (error: unknown) => this.fail(error),
+        error: (error: unknown) => this.failed(error),
         complete: () => {
-          if (this.stopped || !last) return;
-          if (last.continue) return this.listPage(last.continue);
-          this.listed(last.resourceVersion);
-          this.watch();
+          if (this.machine !== machine || !last) return;
+          this.request = undefined;
+          this.dispatch({ type: 'page', resourceVersion: last.resourceVersion, continue: last.continue });
         },
       }),
     );
   }
 
-  private streamList(): void {
-    this.streamingInitial = true;
-    this.openWatch({
-      sendInitialEvents: true,
-      resourceVersionMatch: 'NotOlderThan',
-      ...(this.consistentList || !this.resourceVersion ? {} : { resourceVersion: this.resourceVersion }),
-    });
-  }
-
-  private listed(resourceVersion: string): void {
-    this.resourceVersion = resourceVersion;
-    this.consistentList = false;
-    this.listedOnce = true;
-    this.succeeded();
-    this.deps.sink({ type: 'list-done', resourceVersion });
-    this.deps.health.update({ phase: 'watching', resourceVersion });
-  }
-
-  private watch(): void {
-    this.deps.health.update({ phase: 'watching', retryAt: undefined });
-    this.openWatch(this.resourceVersion === undefined ? {} : { resourceVersion: this.resourceVersion });
-  }
-
-  private openWatch(extra: {
-    resourceVersion?: string;
-    sendInitialEvents?: boolean;
-    resourceVersionMatch?: 'NotOlderThan';
-  }): void {
+  private openWatch(params: Extract<ReflectorCommand, { do: 'watch' }>['params']): void {
     const [min, max] = this.timeoutRange;
     const timeoutSeconds = Math.floor(min + this.deps.random() * (max - min));
-    this.watchStartedAt = this.lastActivity = this.deps.scheduler.now();
-    this.watchEvents = 0;
+    this.lastActivity = this.deps.scheduler.now();
     this.track(
-      this.deps.listerWatcher.watch({ ...extra, timeoutSeconds, allowWatchBookmarks: true }).subscribe({
+      this.deps.listerWatcher.watch({ ...params, timeoutSeconds, allowWatchBookmarks: true }).subscribe({
         next: (event) => this.onWatchEvent(event),
-        error: (error: unknown) => this.fail(error),
-        complete: () => this.onWatchClosed(),
+        error: (error: unknown) => this.failed(error),
+        complete: () => {
+          this.cancel();
+          this.dispatch({ type: 'closed' });
+        },
       }),
     );
     this.armWatchdog(this.watchdogMs);
   }
 
   private onWatchEvent(event: WatchEvent<T>): void {
-    if (this.stopped) return;
+    const state = this.machine.state;
+    const streaming = state.phase === 'listing' && state.streaming;
+    if (state.phase !== 'watching' && !streaming) return;
     this.lastActivity = this.deps.scheduler.now();
-    this.watchEvents++;
-    this.connected = true;
-    if (event.type === 'ERROR') return this.fail(apiErrorFor(asStatus(event.object), this.watchContext));
+    const context = streaming ? this.deps.context : this.watchContext;
+    if (event.type === 'ERROR') return this.failed(apiErrorFor(asStatus(event.object), context));
     const object = event.object;
     const resourceVersion = object.metadata?.resourceVersion;
     if (typeof resourceVersion !== 'string') {
-      return this.fail(
+      return this.failed(
         new DecodeError(
           `${eventName(event.type)} has no metadata.resourceVersion`,
           JSON.stringify(object),
-          this.watchContext,
+          context,
         ),
       );
     }
     if (event.type === 'BOOKMARK') {
       this.deps.health.touch({ lastBookmarkAt: this.lastActivity, resourceVersion });
-      if (this.streamingInitial) {
-        if (object.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true') {
-          this.streamingInitial = false;
-          this.listed(resourceVersion);
-        }
-        return;
-      }
-      this.resourceVersion = resourceVersion;
+      if (!streaming) return this.dispatch({ type: 'bookmark', resourceVersion });
+      if (object.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true')
+        this.dispatch({ type: 'initial-events-end', resourceVersion });
       return;
     }
-    if (!hasName(object))
-      return this.fail(
+    if (!hasName(object)) {
+      return this.failed(
         new DecodeError(
           `${eventName(event.type)}'s object has no metadata.name`,
           JSON.stringify(object),
-          this.watchContext,
+          context,
         ),
       );
-    if (this.streamingInitial) {
-      if (event.type === 'ADDED') return this.deps.sink({ type: 'list-item', object });
+    }
+    if (streaming) {
+      if (event.type === 'ADDED') return void this.toSink({ type: 'list-item', object });
       // A server that ignores sendInitialEvents streams ordinary changes: list instead.
-      return this.unsupportedWatchList(`${event.type} before the end of the initial events`);
+      this.cancel();
+      return this.dispatch({
+        type: 'watch-list-unsupported',
+        why: `${event.type} before the end of the initial events`,
+      });
     }
-    if (this.failures > 0) this.succeeded();
-    this.resourceVersion = resourceVersion;
+    const type = event.type === 'ADDED' ? 'added' : event.type === 'MODIFIED' ? 'modified' : 'deleted';
+    if (!this.toSink({ type, object })) return;
     this.deps.health.touch({ lastEventAt: this.lastActivity, resourceVersion });
-    this.deps.sink({
-      type: event.type === 'ADDED' ? 'added' : event.type === 'MODIFIED' ? 'modified' : 'deleted',
-      object,
-    });
+    this.dispatch({ type: 'event', resourceVersion });
   }
 
-  private onWatchClosed(): void {
-    if (this.stopped) return;
+  /** Hands an event to the cache; a throw there fails this attempt. Returns whether it took it. */
+  private toSink(event: ReflectorEvent<T>): boolean {
+    try {
+      this.deps.sink(event);
+      return true;
+    } catch (error) {
+      this.failed(error);
+      return false;
+    }
+  }
+
+  private failed(error: unknown): void {
+    const state = this.machine.state.phase;
+    if (state === 'stopped' || state === 'failed') return;
     this.cancel();
-    const quick = this.deps.scheduler.now() - this.watchStartedAt < 1000 && this.watchEvents === 0;
-    if (quick) {
-      return this.fail(
-        new ConnectionError('the server closed the watch at once', 'EWATCHCLOSED', this.watchContext),
-      );
-    }
-    this.restarted('watch closed');
-    if (this.streamingInitial) this.list();
-    else this.watch();
-  }
-
-  private unsupportedWatchList(why: string): void {
-    this.cancel();
-    if (!this.watchListFallback) {
-      return this.fail(
-        new DecodeError(`the server does not support streaming lists (${why})`, '', this.watchContext),
-      );
-    }
-    this.deps.logger.info(
-      { resource: this.deps.context.resource, reason: why },
-      'streaming list unsupported, falling back to LIST',
-    );
-    this.watchList = false;
-    this.streamingInitial = false;
-    this.list();
-  }
-
-  private fail(error: unknown): void {
-    if (this.stopped) return;
-    this.cancel();
-    const err = error instanceof Error ? error : new Error(String(error));
-    if (this.streamingInitial && this.watchListFallback && err instanceof InvalidRequestError) {
-      return this.unsupportedWatchList(err.message);
-    }
-    const transient =
-      err instanceof RxInformerError &&
-      err.transient &&
-      !(err instanceof ConnectionError && err.tls && !this.connected);
-    if (!transient) {
-      this.stopped = true;
-      this.deps.health.update({ phase: 'failed', lastError: err, retryAt: undefined });
-      this.deps.logger.error({ resource: this.deps.context.resource, err: err.message }, 'informer failed');
-      this.deps.fatal(err);
-      return;
-    }
-    const expired = err instanceof ExpiredError;
-    const inList = this.streamingInitial || !this.listedOnce || expired;
-    if (expired) {
-      this.consistentList = true;
-      this.streamingInitial = false;
-    }
-    const reason =
-      err instanceof KubeApiError
-        ? `${err.code} ${err.reason}`
-        : err instanceof ConnectionError
-          ? err.code
-          : err.name;
-    this.deps.health.update({ lastError: err, lastReason: reason });
-    // A 410 after a healthy stretch is routine (compaction): relist at once. Anything else backs off.
-    if (expired && this.failures === 0) {
-      this.failures++;
-      this.deps.logger.info({ resource: this.deps.context.resource }, 'resourceVersion expired, relisting');
-      return this.list();
-    }
-    this.failures++;
-    const delay = this.backoff.next(err instanceof ServerBusyError ? err.retryAfterMs : undefined);
-    const retryAt = this.deps.scheduler.now() + delay;
-    this.deps.health.update({ phase: 'backoff', attempt: this.failures, retryAt });
-    this.deps.logger.warn(
-      { resource: this.deps.context.resource, err: err.message, delayMs: delay, attempt: this.failures },
-      'retrying after backoff',
-    );
-    this.timer = this.deps.scheduler.schedule(() => {
-      this.timer = undefined;
-      if (this.stopped) return;
-      if (inList) return this.list();
-      this.restarted(reason);
-      this.watch();
-    }, delay);
-  }
-
-  private restarted(reason: string): void {
-    const restarts = this.deps.health.current.restarts + 1;
-    this.deps.health.update({ restarts, lastReason: reason });
-  }
-
-  private succeeded(): void {
-    this.failures = 0;
-    this.deps.health.update({ attempt: 0 });
+    this.dispatch({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
   }
 
   private armWatchdog(afterMs: number): void {
     if (this.watchdogMs <= 0) return;
     this.watchdog = this.deps.scheduler.schedule(() => {
       this.watchdog = undefined;
-      if (this.stopped || !this.request) return;
+      if (!this.request) return;
       const idle = this.deps.scheduler.now() - this.lastActivity;
       if (idle < this.watchdogMs) return this.armWatchdog(this.watchdogMs - idle);
-      this.fail(
+      this.failed(
         new ConnectionError(
           `the watch sent nothing for ${this.watchdogMs} ms`,
           'EWATCHSILENT',

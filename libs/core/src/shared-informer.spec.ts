@@ -1,62 +1,9 @@
-import { NEVER, type Subscription } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import type { Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { FakeListerWatcher } from '../test/support/fake-lister-watcher.js';
-import {
-  ConnectionError,
-  ForbiddenError,
-  ServerBusyError,
-  defineResource,
-  silentLogger,
-  type InformerEvent,
-  type KubeObject,
-} from './index.js';
-import { SharedInformer, type SharedInformerConfig } from './shared-informer.js';
+import { ctx, status, virtualInformer } from '../test/support/virtual-informer.js';
+import { ConnectionError, ForbiddenError, ServerBusyError } from './index.js';
 
-const Things = defineResource({
-  group: '',
-  version: 'v1',
-  plural: 'things',
-  kind: 'Thing',
-  namespaced: true,
-});
-const ctx = { verb: 'list' as const, resource: 'things' };
-const status = (code: number, reason: string) => ({ kind: 'Status', code, reason, message: reason });
-
-function setup(overrides: Partial<SharedInformerConfig<KubeObject>> = {}) {
-  const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
-  const lw = new FakeListerWatcher<KubeObject>(scheduler);
-  const informer = new SharedInformer<KubeObject>({
-    resource: Things,
-    scope: {},
-    indexers: {},
-    listerWatcher: lw,
-    scheduler,
-    random: () => 0,
-    logger: silentLogger,
-    resyncPeriod: 0,
-    lingerMs: 0,
-    prepare: (o) => o,
-    reflector: { watchList: 'never', watchdogMs: 0 },
-    shutdown: NEVER,
-    ...overrides,
-  });
-  const events: { at: number; event: InformerEvent }[] = [];
-  const subscriptions: Subscription[] = [];
-  const track = (s: Subscription) => (subscriptions.push(s), s);
-  const record = () =>
-    track(informer.events$.subscribe((event) => events.push({ at: scheduler.now(), event })));
-  const at = (ms: number, fn: () => void) => scheduler.schedule(fn, ms);
-  // Virtual time runs until nothing is scheduled: end every test by unsubscribing at a fixed time.
-  const end = (ms: number) => at(ms, () => subscriptions.forEach((s) => s.unsubscribe()));
-  const describeEvents = () =>
-    events.map(({ event: e }) =>
-      e.type === 'SYNCED'
-        ? 'SYNCED'
-        : `${e.type} ${e.object.metadata?.name}${e.type === 'DELETED' && e.finalStateUnknown ? ' (unknown)' : ''}`,
-    );
-  return { scheduler, lw, informer, events, record, at, end, track, describeEvents };
-}
+const setup = virtualInformer;
 
 describe('SharedInformer (virtual time)', () => {
   it('lists from the watch cache, then watches from the list resourceVersion with bookmarks', () => {
@@ -110,9 +57,10 @@ describe('SharedInformer (virtual time)', () => {
       at(20, () => lw.closeWatches(new ConnectionError('reset', 'ECONNRESET', ctx)));
     });
     expect(lw.listCalls).toHaveLength(1);
+    // A first drop after a healthy stretch is answered at once, from where the watch got to.
     expect(lw.watchCalls.map((c) => [c.at, c.params.resourceVersion])).toEqual([
       [1, '1'],
-      [820, lw.objects.get('a')!.metadata!.resourceVersion],
+      [20, lw.objects.get('a')!.metadata!.resourceVersion],
     ]);
     expect(informer.health.restarts).toBe(1);
     expect(describeEvents()).toEqual(['SYNCED', 'ADDED a']);
@@ -127,16 +75,33 @@ describe('SharedInformer (virtual time)', () => {
     expect(lw.watchCalls.map((c) => c.at)).toEqual([1, 5_000]);
   });
 
-  it('starts the backoff sequence again after two minutes without failures', () => {
-    const { scheduler, lw, record, at } = setup();
+  it('re-watches at once after a first drop, backs off on a repeated one, and starts afresh once events flow', () => {
+    const { scheduler, lw, informer, record, at } = setup();
     const drop = () => lw.closeWatches(new ConnectionError('reset', 'ECONNRESET', ctx));
+    const attempts: number[] = [];
     scheduler.run(() => {
       record();
-      at(10, drop); // first failure: 800 ms
-      at(900, drop); // second in a row: 1600 ms
-      at(200_000, drop); // after a healthy stretch: 800 ms again
+      at(10, drop); // first drop: at once
+      at(900, drop); // again, with nothing delivered in between: 800 ms
+      at(1_000, () => attempts.push(informer.health.attempt));
+      at(5_000, () => lw.put('a')); // the watch works again
+      at(5_001, () => attempts.push(informer.health.attempt));
+      at(6_000, drop); // a first drop again: at once
+      at(6_500, () => lw.put('b'));
+      at(7_000, () => lw.closeWatches()); // a clean close (the server's timeout): at once
     });
-    expect(lw.watchCalls.map((c) => c.at)).toEqual([1, 810, 2_500, 200_800]);
+    expect(lw.watchCalls.map((c) => c.at)).toEqual([1, 10, 1_700, 6_000, 7_000]);
+    expect(lw.listCalls).toHaveLength(1);
+    expect(attempts).toEqual([2, 0]);
+  });
+
+  it('backs off from the first failure of a kind that a retry at once would not cure (5xx)', () => {
+    const { scheduler, lw, record, at } = setup();
+    scheduler.run(() => {
+      record();
+      at(10, () => lw.closeWatches(new ServerBusyError(status(500, 'InternalError'), ctx)));
+    });
+    expect(lw.watchCalls.map((c) => c.at)).toEqual([1, 810]);
   });
 
   it('reconnects a watch that has been silent longer than the watchdog allows', () => {
@@ -148,8 +113,8 @@ describe('SharedInformer (virtual time)', () => {
       at(6_000, () => lw.bookmark()); // a bookmark proves the watch alive
       end(20_000);
     });
-    // Silent from 6 s: the watchdog fires at 16 s, then the backoff (800 ms) before the new watch.
-    expect(lw.watchCalls.map((c) => c.at)).toEqual([1, 16_800]);
+    // Silent from 6 s: the watchdog fires at 16 s and, as for a first drop, watches again at once.
+    expect(lw.watchCalls.map((c) => c.at)).toEqual([1, 16_000]);
     expect(lw.listCalls).toHaveLength(1);
   });
 

@@ -1,10 +1,11 @@
-import { Observable, Subject, share, timer, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, Subject, Subscription, of, race, share, timer, type SchedulerLike } from 'rxjs';
 import { CacheWriter } from './cache-writer.js';
+import { InformerStoppedError } from './errors.js';
 import type { InformerEvent } from './events.js';
 import type { InformerHealth } from './health.js';
 import { HealthTracker } from './health-tracker.js';
 import { IndexedStore } from './indexed-store.js';
-import type { EventsOptions, Informer, InformerScope } from './informer.js';
+import type { EventsOptions, Informer, InformerRun, InformerScope } from './informer.js';
 import type { Logger } from './logger.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
 import type { KubeObject } from './resources/kube-object.js';
@@ -48,6 +49,11 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
   private readonly writer: CacheWriter<T>;
   private readonly live = new Subject<InformerEvent<T>>();
   private readonly running$: Observable<never>;
+  /** The current start's `synced`, or the last one's if it failed; undefined when idle. */
+  private run: SyncedPromise | undefined;
+  /** Whether the last run ended with a fatal error. */
+  private failed = false;
+  private readonly idle: SyncedPromise;
 
   constructor(private readonly config: SharedInformerConfig<T>) {
     this.resource = config.resource;
@@ -59,6 +65,12 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       config.prepare,
       (event) => this.live.next(event),
       this.tracker,
+      resourceName(config.resource),
+    );
+    this.idle = settledPromise(
+      new InformerStoppedError(
+        `the ${resourceName(config.resource)} informer is not running: subscribe to one of its observables or call start() first`,
+      ),
     );
     this.running$ = this.createRunning();
     this.events$ = this.events();
@@ -76,18 +88,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
   }
 
   get synced(): Promise<void> {
-    if (this.writer.isSynced) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      let done = false;
-      const subscription: Subscription = this.tracker.changes.subscribe((health) => {
-        if (done) return;
-        if (health.synced) resolve();
-        else if (health.phase === 'failed') reject(health.lastError);
-        else return;
-        done = true;
-        queueMicrotask(() => subscription.unsubscribe());
-      });
-    });
+    return (this.run ?? this.idle).promise;
   }
 
   /** Adds indexes to a running or stopped informer (client-go's `AddIndexers`). */
@@ -134,8 +135,20 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
     });
   }
 
-  start(): Subscription {
-    return this.running$.subscribe({ error: () => undefined });
+  start(): InformerRun {
+    let settle!: { resolve(): void; reject(error: unknown): void };
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => undefined); // a run nobody awaits must not become an unhandled rejection
+    const run = new Subscription() as InformerRun & Subscription;
+    Object.defineProperty(run, 'done', { value: done, enumerable: true });
+    run.add(() => settle.resolve());
+    run.add(
+      this.running$.subscribe({
+        error: (error: unknown) => settle.reject(error),
+        complete: () => settle.resolve(),
+      }),
+    );
+    return run;
   }
 
   private createRunning(): Observable<never> {
@@ -148,8 +161,11 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
     const logger = config.logger.child({ resource: context.resource, namespace: context.namespace });
     const source = new Observable<never>((subscriber) => {
       let failed = false;
+      this.failed = false;
       this.writer.reset();
       this.tracker.reset();
+      const run = syncedPromise();
+      this.run = run;
       const reflector = new Reflector<T>(
         {
           listerWatcher: config.listerWatcher,
@@ -158,22 +174,30 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
           random: config.random,
           health: this.tracker,
           logger,
-          sink: (event) => this.writer.apply(event),
+          sink: (event) => {
+            this.writer.apply(event);
+            if (event.type === 'list-done') run.resolve();
+          },
           fatal: (error) => {
-            failed = true;
+            failed = this.failed = true;
+            run.reject(error);
             subscriber.error(error);
           },
         },
         config.reflector,
       );
       logger.debug({}, 'informer starting');
-      reflector.start();
       const shutdown = config.shutdown.subscribe(() => subscriber.complete());
+      if (!subscriber.closed) reflector.start();
       return () => {
         shutdown.unsubscribe();
         reflector.stop();
-        // After a fatal error the cache stays readable for diagnosis; a restart clears it.
+        // After a fatal error the cache and its `synced` stay readable for diagnosis; a restart clears them.
         if (!failed) {
+          run.reject(
+            new InformerStoppedError(`the ${context.resource} informer stopped before its cache synced`),
+          );
+          if (this.run === run) this.run = undefined;
           this.writer.reset();
           this.tracker.reset();
         }
@@ -184,7 +208,13 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       share({
         resetOnError: true,
         resetOnComplete: true,
-        resetOnRefCountZero: config.lingerMs > 0 ? () => timer(config.lingerMs, config.scheduler) : true,
+        // The linger ends early at shutdown, and not at all after a fatal error: share() counts
+        // the errored subscribers leaving as the last one leaving, and its timer alone would keep
+        // the process alive for lingerMs after everything ended.
+        resetOnRefCountZero:
+          config.lingerMs > 0
+            ? () => (this.failed ? of(0) : race(timer(config.lingerMs, config.scheduler), config.shutdown))
+            : true,
       }),
     );
   }
@@ -229,4 +259,25 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       };
     });
   }
+}
+
+/** A promise settled from outside, once; unread rejections are not reported as unhandled. */
+interface SyncedPromise {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function syncedPromise(): SyncedPromise {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+function settledPromise(error: Error): SyncedPromise {
+  const synced = syncedPromise();
+  synced.reject(error);
+  return synced;
 }

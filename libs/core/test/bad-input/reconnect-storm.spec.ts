@@ -146,10 +146,14 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
   it('retries during a 60 s outage no faster than the backoff schedule allows', () => {
     for (const random of [() => 0, () => 0.5, () => 0.999, seededRandom(7).next]) {
       const requests = outage({ random });
-      const during = requests.filter((r) => r.at >= OUTAGE_AT && r.at < RECOVERED_AT);
-      expect(during.every((r) => !r.ok)).toBe(true);
-      // Gap k (k = 0 after the drop) is initial × 2^k × (1 + jitter × r), capped at 30 s, plus 1 ms of latency.
-      let previous = OUTAGE_AT; // the watch broke at OUTAGE_AT; each refused attempt fails 1 ms after it is sent
+      const [immediate, ...during] = requests.filter((r) => r.at >= OUTAGE_AT && r.at < RECOVERED_AT);
+      expect([immediate, ...during].every((r) => !r!.ok)).toBe(true);
+      // The drop of a healthy watch is answered at once, with one WATCH; only when that fails too
+      // does the backoff start.
+      expect(immediate).toMatchObject({ at: OUTAGE_AT, verb: 'watch' });
+      // Gap k (k = 0 after the first refused retry) is initial × 2^k × (1 + jitter × r), capped at
+      // 30 s, plus 1 ms of latency.
+      let previous = OUTAGE_AT + 1; // each refused attempt fails 1 ms after it is sent
       during.forEach((request, k) => {
         const base = 800 * 2 ** k;
         expect(request.at - previous).toBeGreaterThanOrEqual(Math.min(30_000, base));
@@ -160,7 +164,7 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
       expect(during.length).toBeLessThanOrEqual(6);
       expect(during.length).toBeGreaterThanOrEqual(3);
       console.info(
-        `outage of 60 s: ${during.length} requests (${during.map((r) => r.at - OUTAGE_AT).join(', ')} ms after the drop)`,
+        `outage of 60 s: 1 + ${during.length} requests (${during.map((r) => r.at - OUTAGE_AT).join(', ')} ms after the drop)`,
       );
     }
   });
@@ -190,7 +194,13 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
       scheduler.schedule(() => servers.forEach((lw) => lw.fail(OUTAGE_MS)), OUTAGE_AT);
       scheduler.schedule(() => running.forEach((s) => s.unsubscribe()), OUTAGE_AT + 5_000);
     });
-    return servers.map((lw) => lw.requests.find((r) => r.at >= OUTAGE_AT)!.at - OUTAGE_AT);
+    // Each informer answers the drop at once with exactly one WATCH; what must be spread is
+    // what follows when that one is refused too.
+    for (const lw of servers) {
+      const atDrop = lw.requests.filter((r) => r.at >= OUTAGE_AT && r.at < OUTAGE_AT + 800);
+      expect(atDrop.map((r) => `${r.at - OUTAGE_AT} ${r.verb}`)).toEqual(['0 watch']);
+    }
+    return servers.map((lw) => lw.requests.filter((r) => r.at >= OUTAGE_AT)[1]!.at - OUTAGE_AT);
   }
 
   const spread = (times: number[]) => ({
@@ -212,9 +222,9 @@ describe('no reconnect storms (virtual time, default backoff 800 ms .. 30 s, fac
       console.info(
         `first retry of 100 informers with ${name}: ${s.min}..${s.max} ms, ${s.distinct} distinct, at most ${s.largestSameMs} in one ms`,
       );
-      // Jitter 1 spreads the first retry over 800..1600 ms (+ up to 1 ms of latency, depending
-      // on whether the watch or the list was the request that failed).
-      expect(s.min).toBeGreaterThanOrEqual(800);
+      // Jitter 1 spreads the first backed-off retry over 800..1600 ms after the refused
+      // immediate one (which fails 1 ms after the drop).
+      expect(s.min).toBeGreaterThanOrEqual(801);
       expect(s.max).toBeLessThanOrEqual(1601);
       expect(s.max - s.min).toBeGreaterThan(400);
       expect(s.largestSameMs).toBeLessThanOrEqual(5);

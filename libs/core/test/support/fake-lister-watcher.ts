@@ -22,6 +22,10 @@ export class FakeListerWatcher<T extends KubeObject> implements ListerWatcher<T>
   readonly listFailures: Failure[] = [];
   readonly watchFailures: Failure[] = [];
   private watches: Subject<WatchEvent<T>>[] = [];
+  /** Every change with its resourceVersion, replayed to a watch that resumes from an older one. */
+  private readonly history: WatchEvent<T>[] = [];
+  /** Replay history to a resuming watch, as the API server does (off by default). */
+  replay = false;
   rv = 1;
 
   constructor(
@@ -55,6 +59,7 @@ export class FakeListerWatcher<T extends KubeObject> implements ListerWatcher<T>
   }
 
   emit(event: WatchEvent<T>): void {
+    if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') this.history.push(event);
     for (const watch of this.watches) watch.next(event);
   }
 
@@ -82,10 +87,14 @@ export class FakeListerWatcher<T extends KubeObject> implements ListerWatcher<T>
       const failure = this.listFailures.shift();
       const task = this.scheduler.schedule(() => {
         if (failure) return subscriber.error(typeof failure === 'function' ? failure() : failure);
+        // Pages of `limit` objects; the continue token is the offset of the next page.
+        const all = [...this.objects.values()];
+        const from = params.continue ? Number(params.continue) : 0;
+        const to = params.limit ? from + params.limit : all.length;
         subscriber.next({
-          items: [...this.objects.values()],
+          items: all.slice(from, to),
           resourceVersion: String(this.rv),
-          continue: undefined,
+          continue: to < all.length ? String(to) : undefined,
           remainingItemCount: undefined,
         });
         subscriber.complete();
@@ -108,6 +117,14 @@ export class FakeListerWatcher<T extends KubeObject> implements ListerWatcher<T>
       const subject = new Subject<WatchEvent<T>>();
       this.watches.push(subject);
       const subscription = subject.subscribe(subscriber);
+      if (this.replay && params.resourceVersion !== undefined) {
+        const from = Number(params.resourceVersion);
+        for (const event of this.history) {
+          if (subscriber.closed) break;
+          if (event.type !== 'ERROR' && Number(event.object.metadata?.resourceVersion) > from)
+            subscriber.next(event);
+        }
+      }
       return () => {
         subscription.unsubscribe();
         this.watches = this.watches.filter((w) => w !== subject);
