@@ -1,4 +1,4 @@
-import type { InformerEvent } from '@rxinformer/core';
+import { objectKey, UserCodeError, type InformerEvent, type KubeObject } from '@rxinformer/core';
 import { describe, expect, it } from 'vitest';
 import { added, createScheduler, deleted, modified, pod, resync, synced } from '../test/fixtures.js';
 import { coalesceByKey } from './coalesce-by-key.js';
@@ -136,6 +136,42 @@ describe('coalesceByKey', () => {
       const byUid = coalesceByKey({ window: 5, key: (o) => o.metadata?.uid ?? '' });
       // Same name, different uids: two objects, both kept.
       expectObservable(cold('ab-------|', values).pipe(byUid)).toBe('-----(ab)|', values);
+    });
+  });
+
+  it('passes an event whose key throws or is not a string on at once, after what is held, and reports it', () => {
+    createScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const reports: Array<[UserCodeError, number]> = [];
+      const key = (o: KubeObject): string => {
+        if (o.metadata?.name === 'bad') throw new Error('no uid');
+        return o.metadata?.name === 'num' ? (7 as unknown as string) : objectKey(o);
+      };
+      const values = {
+        a: added('p', '1'),
+        b: added('bad', '1'),
+        c: modified('p', '2', '1'),
+        d: added('num', '1'),
+        e: modified('q', '2', '1'),
+      };
+      const source = hot('  -a-b-c-d-e------|', values);
+      const subs = '        ^---------------!';
+      // b and d cannot be keyed: what is held is flushed first, so no event overtakes an older one.
+      const expected = '    ---(ab)(cd)-----(e|)';
+      const coalesced = coalesceByKey({ window: 10, key, onError: (e, n) => reports.push([e, n]) });
+      expectObservable(source.pipe(coalesced)).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+      return () => {
+        expect(
+          reports.map(([e, n]) => [e instanceof UserCodeError, e.site, e.objectKey, e.source, n]),
+        ).toEqual([
+          [true, 'callback', 'shop/bad', 'coalesceByKey key', 1],
+          [true, 'callback', 'shop/num', 'coalesceByKey key', 2],
+        ]);
+        expect(reports[0]?.[0].message).toBe(
+          "the callback 'coalesceByKey key' threw on shop/bad: Error: no uid",
+        );
+        expect(reports[1]?.[0].cause).toEqual(new TypeError('returned number, not a string'));
+      };
     });
   });
 

@@ -1,4 +1,10 @@
-import { objectKey, type InformerEvent, type KubeObject, type ObjectEvent } from '@rxinformer/core';
+import {
+  objectKey,
+  type InformerEvent,
+  type KubeObject,
+  type ObjectEvent,
+  type UserCodeError,
+} from '@rxinformer/core';
 import {
   asyncScheduler,
   Observable,
@@ -7,6 +13,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { mergeEvents } from './net-change.js';
+import { callKey, failureReporter } from './user-code.js';
 
 /**
  * Options of {@link coalesceByKey}.
@@ -25,6 +32,20 @@ export interface CoalesceOptions<T extends KubeObject> {
   readonly scheduler?: SchedulerLike;
   /** The identity of an object. Default `objectKey` (`namespace/name`). */
   readonly key?: (object: T) => string;
+  /**
+   * Called when `key` throws or returns something that is not a string, with a
+   * `UserCodeError` (naming the object's `namespace/name`, never its content; the throw as
+   * `cause`) and the running count of failures. The event is not lost: it is passed on at
+   * once, after what is held. A throwing `onError` is ignored.
+   *
+   * @example
+   * ```ts
+   * pods.events$
+   *   .pipe(coalesceByKey({ window: 250, onError: (e, n) => n % 1000 === 1 && console.warn(e.message, n) }))
+   *   .subscribe(render);
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 /**
@@ -42,6 +63,11 @@ export interface CoalesceOptions<T extends KubeObject> {
  *
  * SYNCED is never held: the pending window is flushed, then SYNCED is emitted, so it keeps its
  * place. Completion and errors flush first too. Unsubscribing drops what is held.
+ *
+ * When your `key` throws (or returns something that is not a string), the event is handled as
+ * SYNCED is: what is held is flushed, then the event is emitted as it came, un-coalesced, so it
+ * is never lost, never merged with another object's and never overtakes an older event; the
+ * failure goes to `onError` as a `UserCodeError`. The stream does not error for it.
  *
  * ```
  * source:  -a-m-d-x-n-S---|    (a ADDED p, m MODIFIED p, d DELETED p, x ADDED q, n MODIFIED q, S SYNCED; window 20)
@@ -69,6 +95,7 @@ export function coalesceByKey<T extends KubeObject>(
 
   return (source) =>
     new Observable<InformerEvent<T>>((subscriber) => {
+      const fail = failureReporter(options.onError);
       let pending = new Map<string, ObjectEvent<T>>();
       let timer: Subscription | undefined;
       const flush = (): void => {
@@ -81,12 +108,15 @@ export function coalesceByKey<T extends KubeObject>(
       };
       const subscription = source.subscribe({
         next: (event) => {
-          if (event.type === 'SYNCED') {
+          const k =
+            event.type === 'SYNCED'
+              ? undefined
+              : callKey(key, event.object, 'coalesceByKey key', fail, false);
+          if (k === undefined || event.type === 'SYNCED') {
             flush();
             subscriber.next(event);
             return;
           }
-          const k = key(event.object);
           const held = pending.get(k);
           const merged = held === undefined ? event : mergeEvents(held, event);
           if (merged === undefined) pending.delete(k);

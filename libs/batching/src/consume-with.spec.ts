@@ -1,4 +1,4 @@
-import type { InformerEvent } from '@rxinformer/core';
+import { UserCodeError, type InformerEvent } from '@rxinformer/core';
 import { share, Subject, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { added, createScheduler, modified, pod, synced } from '../test/fixtures.js';
@@ -73,7 +73,7 @@ describe('consumeWith', () => {
     });
   });
 
-  it('handles what waits before forwarding completion or a source error; a handler error fails the stream', () => {
+  it('handles what waits before forwarding completion or a source error', () => {
     createScheduler().run(({ cold, expectObservable }) => {
       const slow = () => cold('--|');
       expectObservable(cold('ab|').pipe(consumeWith(slow, { queueSize: 5, overflow: 'error' }))).toBe(
@@ -82,20 +82,127 @@ describe('consumeWith', () => {
       expectObservable(
         cold('ab#', undefined, new Error('src')).pipe(consumeWith(slow, { queueSize: 5, overflow: 'error' })),
       ).toBe('--a-(b#)', undefined, new Error('src'));
-      const failing = (v: string) => (v === 'b' ? cold('-#', undefined, new Error('handler')) : cold('-|'));
-      expectObservable(cold('abc|').pipe(consumeWith(failing, { queueSize: 5, overflow: 'error' }))).toBe(
-        '-a#',
-        undefined,
-        new Error('handler'),
+    });
+  });
+
+  it('after a handler error, stops reading, handles what waits, then fails with a UserCodeError naming the object', () => {
+    createScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const reports: Array<[string | undefined, number]> = [];
+      const values = { a: added('p', '1'), b: added('q', '1'), c: added('r', '1'), d: added('s', '1') };
+      const work = (e: InformerEvent) =>
+        e === values.b ? cold('-#', undefined, new Error('webhook 500')) : cold('--|');
+      const source = hot('  -abc---d--|', values);
+      // a is handled from 1 to 3; b fails at 4; c, which waited, is still handled, then the error.
+      const subs = '        ^---!';
+      const expected = '    ---a--(c#)';
+      const consumer = consumeWith(work, {
+        queueSize: 5,
+        overflow: 'error',
+        onError: (e, n) => reports.push([e.objectKey, n]),
+      });
+      expectObservable(source.pipe(consumer)).toBe(
+        expected,
+        values,
+        new UserCodeError('callback', 'shop/q', new Error('webhook 500'), { source: 'consumeWith handler' }),
       );
+      expectSubscriptions(source.subscriptions).toBe(subs);
+      // The failure is the stream's error, not a report as well.
+      return () => expect(reports).toEqual([]);
+    });
+  });
+
+  it('reports handler failures while draining, and turns a throw or an unusable result into a UserCodeError', () => {
+    createScheduler().run(({ cold, expectObservable, flush }) => {
+      const reports: Array<[string | undefined, string, number]> = [];
+      const values = { a: added('p', '1'), b: added('q', '1'), c: added('r', '1') };
+      const failing = (e: InformerEvent) =>
+        e === values.a ? cold('--|') : cold('-#', undefined, new Error(`no ${e.type}`));
+      const first = new UserCodeError('callback', 'shop/q', new Error('no ADDED'), {
+        source: 'consumeWith handler',
+      });
+      expectObservable(
+        cold('abc|', values).pipe(
+          consumeWith(failing, {
+            queueSize: 5,
+            overflow: 'error',
+            onError: (e, n) => reports.push([e.objectKey, (e.cause as Error).message, n]),
+          }),
+        ),
+      ).toBe('--a-#', values, first);
       const throwing = () => {
         throw new Error('sync');
       };
       expectObservable(cold('a|').pipe(consumeWith(throwing, { queueSize: 1, overflow: 'error' }))).toBe(
         '#',
         undefined,
-        new Error('sync'),
+        new UserCodeError('callback', undefined, new Error('sync'), { source: 'consumeWith handler' }),
       );
+      let unusable: unknown;
+      const notObservable = () => 42 as unknown as void;
+      cold('a|', values)
+        .pipe(consumeWith(notObservable, { queueSize: 1, overflow: 'error' }))
+        .subscribe({ error: (e: unknown) => (unusable = e) });
+      flush();
+      expect(unusable).toBeInstanceOf(UserCodeError);
+      expect(unusable).toMatchObject({ objectKey: 'shop/p', source: 'consumeWith handler' });
+      expect((unusable as UserCodeError).cause).toBeInstanceOf(TypeError);
+      return () => expect(reports).toEqual([['shop/r', 'no ADDED', 1]]);
+    });
+  });
+
+  it('queues a value whose key throws or is not a string as one without a key; a throwing merge or onDrop changes nothing', () => {
+    createScheduler().run(({ hot, cold, expectObservable }) => {
+      const reports: Array<[string | undefined, string | undefined]> = [];
+      const onError = (e: UserCodeError) => void reports.push([e.source, e.objectKey]);
+      const values = {
+        a: added('p', '1'),
+        b: modified('p', '2', '1'),
+        c: modified('p', '3', '2'),
+        x: added('x', '1'),
+        n: added('n', '1'),
+        S: synced(1),
+      };
+      const key = (e: InformerEvent): string | undefined => {
+        if (e.type !== 'SYNCED' && e.object.metadata?.name === 'x') throw new Error('boom');
+        if (e.type !== 'SYNCED' && e.object.metadata?.name === 'n') return 0 as unknown as string;
+        return e.type === 'SYNCED' ? undefined : e.object.metadata?.name;
+      };
+      // S waits under the number 0; n's key 0 must not take its place.
+      const keyed = consumeWith(() => cold('--|'), {
+        queueSize: 5,
+        overflow: 'coalesce-by-key',
+        key,
+        onError,
+      });
+      expectObservable(hot('aSnx------|', values).pipe(keyed)).toBe('--a-S-n-x-|', values);
+      const merging = consumeWith<InformerEvent>(() => cold('--|'), {
+        queueSize: 5,
+        overflow: 'coalesce-by-key',
+        merge: () => {
+          throw new Error('merge broke');
+        },
+        onError,
+      });
+      expectObservable(cold('abc|', values).pipe(merging)).toBe('--a-(X|)', {
+        a: values.a,
+        X: { type: 'MODIFIED', object: pod('p', '3'), previous: pod('p', '1') },
+      });
+      const dropping = consumeWith<InformerEvent>(() => cold('--|'), {
+        queueSize: 1,
+        overflow: 'drop-oldest',
+        onDrop: () => {
+          throw new Error('onDrop broke');
+        },
+        onError,
+      });
+      expectObservable(cold('axn|', values).pipe(dropping)).toBe('--a-(n|)', values);
+      return () =>
+        expect(reports).toEqual([
+          ['consumeWith key', 'shop/n'],
+          ['consumeWith key', 'shop/x'],
+          ['consumeWith merge', 'shop/p'],
+          ['consumeWith onDrop', 'shop/x'],
+        ]);
     });
   });
 

@@ -1,7 +1,9 @@
-import { from, Observable, type ObservableInput, type OperatorFunction, type Subscription } from 'rxjs';
+import { UserCodeError } from '@rxinformer/core';
+import { from, Observable, Subscription, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { eventKey } from './event-key.js';
 import { mergeLatest } from './net-change.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
+import { callKey, failureReporter, nameOf } from './user-code.js';
 
 /**
  * Options of {@link consumeWith}.
@@ -30,6 +32,22 @@ export interface ConsumeOptions<V> {
   readonly merge?: (waiting: V, next: V) => V | undefined;
   /** Called on each dropped value with the running count of dropped values. */
   readonly onDrop?: (dropped: number, value: V) => void;
+  /**
+   * Called when user code other than the failure that ends the stream fails: `key` throws or
+   * returns neither a string nor `undefined` (the value then waits in order, as one without a
+   * key), `merge` throws (the default merge is used instead), `onDrop` throws, or the handler
+   * fails again while what waited is handled after a first failure. It gets a `UserCodeError`
+   * (naming the object's `namespace/name`, never its content; the throw as `cause`) and the
+   * running count of failures. A throwing `onError` is ignored.
+   *
+   * @example
+   * ```ts
+   * events$.pipe(
+   *   consumeWith(save, { queueSize: 100, overflow: 'coalesce-by-key', onError: (e) => console.warn(e.message) }),
+   * );
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 /**
@@ -39,10 +57,16 @@ export interface ConsumeOptions<V> {
  * coalesced, dropped or turned into an error as `overflow` says, and memory stays bounded by
  * `queueSize` plus the value in hand. Emits each value after its handler call is done (a
  * Promise resolved, an Observable completed, or a plain return), so the result can be counted
- * or acknowledged. A handler error (a throw, a rejection, an Observable error) fails the
- * stream. On completion or error of the source, the waiting values are still handled, then
- * the completion or error is forwarded. Unsubscribing cancels the call in hand (when it is an
- * Observable) and drops the queue.
+ * or acknowledged. On completion or error of the source, the waiting values are still handled,
+ * then the completion or error is forwarded. Unsubscribing cancels the call in hand (when it
+ * is an Observable) and drops the queue.
+ *
+ * A handler failure (a throw, a rejection, an Observable error, or a result that is not an
+ * `ObservableInput`) fails the stream without losing what was queued: the source is no longer
+ * read, the values already waiting are still handled (and emitted), then the stream errors
+ * with a `UserCodeError` naming the failed value's object (`namespace/name`, never its
+ * content) with the handler's error as `cause`. A failing `key`, `merge` or `onDrop` never
+ * fails the stream: see `onError`.
  *
  * ```
  * source:   -abc------|    (the handler takes 3 frames; queueSize 1, overflow 'drop-oldest')
@@ -85,27 +109,46 @@ export function consumeWith<V>(
       let seq = 0;
       let dropped = 0;
       let inHand: Subscription | undefined;
+      // Unsubscribed on a handler failure; a subscription added after that ends at once.
+      const upstream = new Subscription();
       let busy = false;
       let pumping = false;
       let end: (() => void) | undefined;
+      // The first handler failure: the source is no longer read, what waits is still handled.
+      let failure: UserCodeError | undefined;
+      const fail = failureReporter(options.onError);
 
+      const handlerFailed = (value: V, cause: unknown): void => {
+        if (failure !== undefined) return fail('consumeWith handler', value, cause);
+        const error = new UserCodeError('callback', nameOf(value), cause, { source: 'consumeWith handler' });
+        failure = error;
+        end = () => subscriber.error(error);
+        upstream.unsubscribe();
+      };
       const handle = (value: V): void => {
-        let result: ObservableInput<unknown> | void;
+        let call: Observable<unknown> | undefined;
         try {
-          result = handler(value);
+          const result = handler(value);
+          if (result !== undefined && result !== null) call = from(result);
         } catch (err) {
-          subscriber.error(err);
-          return;
+          return handlerFailed(value, err);
         }
-        if (result === undefined || result === null) return subscriber.next(value);
+        if (call === undefined) return subscriber.next(value);
         busy = true;
         let settled = false;
-        inHand = from(result).subscribe({
-          error: (err: unknown) => subscriber.error(err),
+        const settle = (): void => {
+          settled = true;
+          busy = false;
+          inHand = undefined;
+        };
+        inHand = call.subscribe({
+          error: (err: unknown) => {
+            settle();
+            handlerFailed(value, err);
+            if (!pumping) pump();
+          },
           complete: () => {
-            settled = true;
-            busy = false;
-            inHand = undefined;
+            settle();
             subscriber.next(value);
             if (!pumping) pump();
           },
@@ -123,37 +166,57 @@ export function consumeWith<V>(
         pumping = false;
         if (!busy && waiting.size === 0) end?.();
       };
-      const subscription = source.subscribe({
-        next: (value) => {
-          const k = key(value);
-          const held = k === undefined ? undefined : waiting.get(k);
-          if (k !== undefined && held !== undefined) {
-            const merged = merge(held, value);
-            if (merged === undefined) waiting.delete(k);
-            else waiting.set(k, merged);
-          } else {
-            if (waiting.size >= queueSize) {
-              if (overflow === 'error')
-                return subscriber.error(new QueueOverflowError('consumeWith', queueSize));
-              const oldest = waiting.entries().next().value as [string | number, V];
-              waiting.delete(oldest[0]);
-              onDrop?.(++dropped, oldest[1]);
+      const drop = (value: V): void => {
+        dropped++;
+        try {
+          onDrop?.(dropped, value);
+        } catch (err) {
+          fail('consumeWith onDrop', value, err);
+        }
+      };
+      upstream.add(
+        source.subscribe({
+          next: (value) => {
+            // A synchronous source may go on before it can be unsubscribed.
+            if (failure !== undefined) return;
+            const k = callKey(key, value, 'consumeWith key', fail, true);
+            const held = k === undefined ? undefined : waiting.get(k);
+            if (k !== undefined && held !== undefined) {
+              let merged: V | undefined;
+              try {
+                merged = merge(held, value);
+              } catch (err) {
+                fail('consumeWith merge', value, err);
+                merged = mergeLatest(held, value);
+              }
+              if (merged === undefined) waiting.delete(k);
+              else waiting.set(k, merged);
+            } else {
+              if (waiting.size >= queueSize) {
+                if (overflow === 'error')
+                  return subscriber.error(new QueueOverflowError('consumeWith', queueSize));
+                const oldest = waiting.entries().next().value as [string | number, V];
+                waiting.delete(oldest[0]);
+                drop(oldest[1]);
+              }
+              waiting.set(k ?? seq++, value);
             }
-            waiting.set(k ?? seq++, value);
-          }
-          if (!busy && !pumping) pump();
-        },
-        error: (err: unknown) => {
-          end = () => subscriber.error(err);
-          if (!busy && !pumping && waiting.size === 0) end();
-        },
-        complete: () => {
-          end = () => subscriber.complete();
-          if (!busy && !pumping && waiting.size === 0) end();
-        },
-      });
+            if (!busy && !pumping) pump();
+          },
+          error: (err: unknown) => {
+            if (failure !== undefined) return;
+            end = () => subscriber.error(err);
+            if (!busy && !pumping && waiting.size === 0) end();
+          },
+          complete: () => {
+            if (failure !== undefined) return;
+            end = () => subscriber.complete();
+            if (!busy && !pumping && waiting.size === 0) end();
+          },
+        }),
+      );
       return () => {
-        subscription.unsubscribe();
+        upstream.unsubscribe();
         inHand?.unsubscribe();
         waiting.clear();
       };

@@ -1,4 +1,4 @@
-import type { InformerEvent } from '@rxinformer/core';
+import { objectKey, UserCodeError, type InformerEvent, type KubeObject } from '@rxinformer/core';
 import { describe, expect, it } from 'vitest';
 import { added, createScheduler, deleted, modified, pod, resync, synced } from '../test/fixtures.js';
 import { dedupe } from './dedupe.js';
@@ -65,6 +65,37 @@ describe('dedupe', () => {
       const source = hot('a-a-a-|', values);
       expectObservable(source.pipe(dedupe()), '---!').toBe('a--', values);
       expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
+  it('lets an event whose key throws or is not a string pass, and reports it; a throwing onError changes nothing', () => {
+    createScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const reports: Array<[string | undefined, number]> = [];
+      const key = (o: KubeObject): string => {
+        if (o.metadata?.name === 'x') throw new Error('boom');
+        return o.metadata?.name === 'n' ? (undefined as unknown as string) : objectKey(o);
+      };
+      const values = { a: added('p', '1'), x: added('x', '1'), n: added('n', '1') };
+      const source = hot('  aaxxnn|', values);
+      const subs = '        ^-----!';
+      // Without a key, a duplicate cannot be recognised: it passes (at-least-once, never lost).
+      const expected = '    a-xxnn|';
+      const deduped = dedupe({
+        key,
+        onError: (e, n) => {
+          reports.push([e instanceof UserCodeError ? e.objectKey : 'not typed', n]);
+          throw new Error('the reporter broke too');
+        },
+      });
+      expectObservable(source.pipe(deduped)).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+      return () =>
+        expect(reports).toEqual([
+          ['shop/x', 1],
+          ['shop/x', 2],
+          ['shop/n', 3],
+          ['shop/n', 4],
+        ]);
     });
   });
 

@@ -1,5 +1,6 @@
-import { objectKey, type InformerEvent, type KubeObject } from '@rxinformer/core';
+import { objectKey, type InformerEvent, type KubeObject, type UserCodeError } from '@rxinformer/core';
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
+import { callKey, failureReporter } from './user-code.js';
 
 /**
  * Options of {@link dedupe}.
@@ -16,6 +17,18 @@ export interface DedupeOptions<T extends KubeObject> {
   readonly maxKeys?: number;
   /** The identity of an object. Default `objectKey` (`namespace/name`). */
   readonly key?: (object: T) => string;
+  /**
+   * Called when `key` throws or returns something that is not a string, with a
+   * `UserCodeError` (naming the object's `namespace/name`, never its content; the throw as
+   * `cause`) and the running count of failures. The event passes (a duplicate cannot be told
+   * without a key). A throwing `onError` is ignored.
+   *
+   * @example
+   * ```ts
+   * pods.events$.pipe(dedupe({ key: (pod) => pod.metadata?.uid ?? '', onError: (e) => console.warn(e.message) }));
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 /**
@@ -29,7 +42,9 @@ export interface DedupeOptions<T extends KubeObject> {
  *
  * Memory is bounded: a DELETED forgets its key, and beyond `maxKeys` the least recently seen
  * key is forgotten (its next duplicate then passes: at-least-once, never lost). State is per
- * subscription: put `dedupe` after a `retry` so it spans resubscriptions.
+ * subscription: put `dedupe` after a `retry` so it spans resubscriptions. When your `key`
+ * throws (or returns something that is not a string), the event passes too, and the failure
+ * goes to `onError` as a `UserCodeError`; the stream does not error for it.
  *
  * ```
  * source:  -a-b-A-r-d-A-|   (a ADDED p@1, b MODIFIED p@2, A ADDED{initial} p@2, r RESYNC p@2, d DELETED p@2)
@@ -58,10 +73,12 @@ export function dedupe<T extends KubeObject>(
     defer(() => {
       // key -> resourceVersion of the last ADDED/MODIFIED passed; Map order is recency order.
       const seen = new Map<string, string>();
+      const fail = failureReporter(options.onError);
       return source.pipe(
         filter((event) => {
           if (event.type === 'SYNCED' || event.type === 'RESYNC') return true;
-          const k = key(event.object);
+          const k = callKey(key, event.object, 'dedupe key', fail, false);
+          if (k === undefined) return true;
           if (event.type === 'DELETED') {
             seen.delete(k);
             return true;

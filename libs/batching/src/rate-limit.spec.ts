@@ -1,4 +1,6 @@
+import { UserCodeError, type InformerEvent } from '@rxinformer/core';
 import { describe, expect, it } from 'vitest';
+import { eventKey } from './event-key.js';
 import { added, createScheduler, modified, pod, synced } from '../test/fixtures.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { rateLimit } from './rate-limit.js';
@@ -104,6 +106,73 @@ describe('rateLimit', () => {
       expectSubscriptions(source.subscriptions).toBe('^----!');
       flush();
       expect(scheduler.actions).toEqual([]);
+    });
+  });
+
+  it('queues a value whose key throws or is not a string in order, as one without a key, and reports it', () => {
+    createScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const reports: Array<[string | undefined, string | undefined, number]> = [];
+      const key = (e: InformerEvent): string | undefined => {
+        if (e.type !== 'SYNCED' && e.object.metadata?.name === 'x') throw new Error('boom');
+        if (e.type !== 'SYNCED' && e.object.metadata?.name === 'n') return 0 as unknown as string;
+        return eventKey(e);
+      };
+      const values = { a: added('p', '1'), S: synced(1), n: added('n', '1'), x: added('x', '1') };
+      const source = hot('  aSnx 40ms |', values);
+      const subs = '        ^ 43ms !';
+      // n's key 0 must not be taken for the place of S, the first value waiting without a key.
+      const expected = '    a 9ms S 9ms n 9ms x 13ms |';
+      const limited = rateLimit({
+        rate: 100,
+        overflow: 'coalesce',
+        key,
+        onError: (e, count) => reports.push([e.objectKey, e.source, count]),
+      });
+      expectObservable(source.pipe(limited)).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+      return () =>
+        expect(reports).toEqual([
+          ['shop/n', 'rateLimit key', 1],
+          ['shop/x', 'rateLimit key', 2],
+        ]);
+    });
+  });
+
+  it('falls back to the net change when merge throws, and keeps going when onDrop throws', () => {
+    createScheduler().run(({ cold, expectObservable }) => {
+      const reports: UserCodeError[] = [];
+      const values = {
+        a: added('p', '1'),
+        b: modified('p', '2', '1'),
+        c: modified('p', '3', '2'),
+        q: added('q', '1'),
+      };
+      const merging = rateLimit<InformerEvent>({
+        rate: 100,
+        overflow: 'coalesce',
+        merge: () => {
+          throw new Error('merge broke');
+        },
+        onError: (e) => reports.push(e),
+      });
+      expectObservable(cold('abc|', values).pipe(merging)).toBe('a 9ms (X|)', {
+        a: values.a,
+        X: { type: 'MODIFIED', object: pod('p', '3'), previous: pod('p', '1') },
+      });
+      const dropping = rateLimit<InformerEvent>({
+        rate: 100,
+        overflow: 'drop',
+        onDrop: () => {
+          throw new Error('onDrop broke');
+        },
+        onError: (e) => reports.push(e),
+      });
+      expectObservable(cold('ab 20ms q|', values).pipe(dropping)).toBe('a 21ms q|', values);
+      return () =>
+        expect(reports.map((e) => [e.source, e.objectKey, (e.cause as Error).message])).toEqual([
+          ['rateLimit merge', 'shop/p', 'merge broke'],
+          ['rateLimit onDrop', 'shop/p', 'onDrop broke'],
+        ]);
     });
   });
 

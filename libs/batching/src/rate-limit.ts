@@ -1,3 +1,4 @@
+import type { UserCodeError } from '@rxinformer/core';
 import {
   asyncScheduler,
   Observable,
@@ -10,6 +11,7 @@ import { mergeLatest } from './net-change.js';
 import { queueBound, type OverflowPolicy } from './overflow.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { checkRate, TokenBucket } from './token-bucket.js';
+import { callKey, failureReporter } from './user-code.js';
 
 /**
  * Options of {@link rateLimit}.
@@ -36,6 +38,20 @@ export interface RateLimitOptions<V> {
   readonly merge?: (waiting: V, next: V) => V | undefined;
   /** Called on each dropped value with the running count of dropped values. */
   readonly onDrop?: (dropped: number, value: V) => void;
+  /**
+   * Called when user code of this operator fails (`key` throws or returns something that is
+   * neither a string nor `undefined`; `merge` or `onDrop` throws), with a `UserCodeError`
+   * (naming the object's `namespace/name`, never its content; the throw as `cause`) and the
+   * running count of failures. No value is lost: one whose key failed waits in order, as one
+   * without a key; a failed `merge` falls back to the default merge. A throwing `onError` is
+   * ignored.
+   *
+   * @example
+   * ```ts
+   * events$.pipe(rateLimit({ rate: 10, overflow: 'coalesce', onError: (e) => console.warn(e.source, e.objectKey) }));
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 /**
@@ -45,6 +61,11 @@ export interface RateLimitOptions<V> {
  * error the waiting values are still released at the rate, then the completion or error is
  * forwarded; a full queue with `whenFull: 'error'` fails at once with a
  * {@link QueueOverflowError}. Unsubscribing drops the waiting values and the timer.
+ *
+ * When your code throws, nothing is lost and the stream does not error: a value whose `key`
+ * throws (or returns neither a string nor `undefined`) waits in order as a value without a key
+ * does; a throwing `merge` falls back to the default merge; a throwing `onDrop` still leaves
+ * the drop counted. Each failure goes to `onError` as a `UserCodeError`.
  *
  * ```
  * source:  -abc 20ms d 50ms |             (rate: 100 = a token every 10 ms, burst 1, overflow { kind: 'queue', max: 10 })
@@ -82,7 +103,15 @@ export function rateLimit<V>(options: RateLimitOptions<V>): MonoTypeOperatorFunc
       let dropped = 0;
       let timer: Subscription | undefined;
       let end: (() => void) | undefined;
-      const drop = (value: V): void => void onDrop?.(++dropped, value);
+      const fail = failureReporter(options.onError);
+      const drop = (value: V): void => {
+        dropped++;
+        try {
+          onDrop?.(dropped, value);
+        } catch (err) {
+          fail('rateLimit onDrop', value, err);
+        }
+      };
       // `timer` stays set while releasing, so values arriving re-entrantly just wait their turn.
       const release = (): void => {
         for (let first = waiting.entries().next(); !first.done; first = waiting.entries().next()) {
@@ -102,10 +131,16 @@ export function rateLimit<V>(options: RateLimitOptions<V>): MonoTypeOperatorFunc
           const wait = waiting.size === 0 ? bucket.take(scheduler.now()) : 1;
           if (wait === 0) return subscriber.next(value);
           if (max === 0) return drop(value);
-          const k = key(value);
+          const k = callKey(key, value, 'rateLimit key', fail, true);
           const held = k === undefined ? undefined : waiting.get(k);
           if (k !== undefined && held !== undefined) {
-            const merged = merge(held, value);
+            let merged: V | undefined;
+            try {
+              merged = merge(held, value);
+            } catch (err) {
+              fail('rateLimit merge', value, err);
+              merged = mergeLatest(held, value);
+            }
             if (merged === undefined) waiting.delete(k);
             else waiting.set(k, merged);
           } else {

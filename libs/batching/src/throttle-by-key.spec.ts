@@ -1,5 +1,6 @@
-import type { InformerEvent } from '@rxinformer/core';
+import { UserCodeError, type InformerEvent } from '@rxinformer/core';
 import { describe, expect, it } from 'vitest';
+import { eventKey } from './event-key.js';
 import { added, createScheduler, deleted, modified, pod, synced } from '../test/fixtures.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { throttleByKey } from './throttle-by-key.js';
@@ -104,6 +105,77 @@ describe('throttleByKey', () => {
       const values = Object.fromEntries(keys.map((k, i) => [String.fromCharCode(0x4e00 + i), k]));
       const marbles = `${Object.keys(values).join('')} 1s ${Object.keys(values)[0]}|`;
       expectObservable(cold(marbles, values).pipe(limited)).toBe(marbles, values);
+    });
+  });
+
+  it('lets a value whose key throws or is not a string pass at once, as one without a key, and reports it', () => {
+    createScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const reports: Array<[string | undefined, string | undefined, number]> = [];
+      const key = (e: InformerEvent): string | undefined => {
+        if (e.type !== 'SYNCED' && e.object.metadata?.name === 'x') throw new Error('boom');
+        if (e.type !== 'SYNCED' && e.object.metadata?.name === 'n') return 0 as unknown as string;
+        return eventKey(e);
+      };
+      const values = {
+        a: added('p', '1'),
+        b: modified('p', '2', '1'),
+        x: added('x', '1'),
+        n: added('n', '1'),
+      };
+      const source = hot('  abxn 20ms |', values);
+      const subs = '        ^ 23ms !';
+      const expected = '    a-xn 6ms b 13ms |';
+      const limited = throttleByKey({
+        rate: 100,
+        overflow: 'coalesce',
+        key,
+        onError: (e, n) => reports.push([e.objectKey, e.source, n]),
+      });
+      expectObservable(source.pipe(limited)).toBe(expected, values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+      return () =>
+        expect(reports).toEqual([
+          ['shop/x', 'throttleByKey key', 1],
+          ['shop/n', 'throttleByKey key', 2],
+        ]);
+    });
+  });
+
+  it('falls back to the net change when merge throws, and keeps going when onDrop throws', () => {
+    createScheduler().run(({ cold, expectObservable }) => {
+      const reports: UserCodeError[] = [];
+      const values = {
+        a: added('p', '1'),
+        b: modified('p', '2', '1'),
+        c: modified('p', '3', '2'),
+        q: added('q', '1'),
+      };
+      const merging = throttleByKey<InformerEvent>({
+        rate: 100,
+        overflow: 'coalesce',
+        merge: () => {
+          throw new Error('merge broke');
+        },
+        onError: (e) => reports.push(e),
+      });
+      expectObservable(cold('abc|', values).pipe(merging)).toBe('a 9ms (X|)', {
+        a: values.a,
+        X: { type: 'MODIFIED', object: pod('p', '3'), previous: pod('p', '1') },
+      });
+      const dropping = throttleByKey<InformerEvent>({
+        rate: 100,
+        overflow: 'drop',
+        onDrop: () => {
+          throw new Error('onDrop broke');
+        },
+        onError: (e) => reports.push(e),
+      });
+      expectObservable(cold('abq|', values).pipe(dropping)).toBe('a-q|', values);
+      return () =>
+        expect(reports.map((e) => [e.source, e.objectKey, (e.cause as Error).message])).toEqual([
+          ['throttleByKey merge', 'shop/p', 'merge broke'],
+          ['throttleByKey onDrop', 'shop/p', 'onDrop broke'],
+        ]);
     });
   });
 

@@ -1,3 +1,4 @@
+import type { UserCodeError } from '@rxinformer/core';
 import {
   asyncScheduler,
   Observable,
@@ -10,6 +11,7 @@ import { mergeLatest } from './net-change.js';
 import { queueBound, type OverflowPolicy } from './overflow.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { checkRate, TokenBucket } from './token-bucket.js';
+import { callKey, failureReporter } from './user-code.js';
 
 /**
  * Options of {@link throttleByKey}.
@@ -36,6 +38,20 @@ export interface ThrottleByKeyOptions<V> {
   readonly merge?: (waiting: V, next: V) => V | undefined;
   /** Called on each dropped value with the running count of dropped values. */
   readonly onDrop?: (dropped: number, value: V) => void;
+  /**
+   * Called when user code of this operator fails (`key` throws or returns something that is
+   * neither a string nor `undefined`; `merge` or `onDrop` throws), with a `UserCodeError`
+   * (naming the object's `namespace/name`, never its content; the throw as `cause`) and the
+   * running count of failures. No value is lost: one whose key failed passes at once, as one
+   * without a key; a failed `merge` falls back to the default merge. A throwing `onError` is
+   * ignored.
+   *
+   * @example
+   * ```ts
+   * events$.pipe(throttleByKey({ rate: 10, overflow: 'coalesce', onError: (e) => console.warn(e.source, e.objectKey) }));
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 interface KeyState<V> {
@@ -53,6 +69,12 @@ interface KeyState<V> {
  * `whenFull: 'error'` fails at once with a {@link QueueOverflowError}. A key's bucket is
  * forgotten once it is full again, so memory follows the keys active within about
  * `burst / rate` seconds. Unsubscribing drops the waiting values and the timers.
+ *
+ * When your code throws, nothing is lost and the stream does not error: a value whose `key`
+ * throws (or returns neither a string nor `undefined`) passes at once, as a value without a
+ * key does (it may overtake a waiting value of its own object); a throwing `merge` falls back
+ * to the default merge; a throwing `onDrop` still leaves the drop counted. Each failure goes
+ * to `onError` as a `UserCodeError`.
  *
  * ```
  * source:  pqPRQS 30ms |         (p, P, R: object p; q, Q: object q; S: SYNCED; rate 100 = a token every 10 ms per key)
@@ -88,7 +110,23 @@ export function throttleByKey<V>(options: ThrottleByKeyOptions<V>): MonoTypeOper
       let dropped = 0;
       let sweepAt = 1024;
       let end: (() => void) | undefined;
-      const drop = (value: V): void => void onDrop?.(++dropped, value);
+      const fail = failureReporter(options.onError);
+      const drop = (value: V): void => {
+        dropped++;
+        try {
+          onDrop?.(dropped, value);
+        } catch (err) {
+          fail('throttleByKey onDrop', value, err);
+        }
+      };
+      const merged = (waiting: V, value: V): V | undefined => {
+        try {
+          return merge(waiting, value);
+        } catch (err) {
+          fail('throttleByKey merge', value, err);
+          return mergeLatest(waiting, value);
+        }
+      };
       // `state.timer` stays set while releasing, so re-entrant values just queue.
       const release = (state?: KeyState<V>): void => {
         if (!state) return;
@@ -112,7 +150,7 @@ export function throttleByKey<V>(options: ThrottleByKeyOptions<V>): MonoTypeOper
       };
       const subscription = source.subscribe({
         next: (value) => {
-          const k = key(value);
+          const k = callKey(key, value, 'throttleByKey key', fail, true);
           if (k === undefined) return subscriber.next(value);
           let state = keys.get(k);
           if (state === undefined) {
@@ -124,9 +162,9 @@ export function throttleByKey<V>(options: ThrottleByKeyOptions<V>): MonoTypeOper
           if (wait === 0) return subscriber.next(value);
           if (max === 0) return drop(value);
           if (coalesce && state.waiting.length > 0) {
-            const merged = merge(state.waiting[0] as V, value);
-            if (merged === undefined) state.waiting.length = 0;
-            else state.waiting[0] = merged;
+            const next = merged(state.waiting[0] as V, value);
+            if (next === undefined) state.waiting.length = 0;
+            else state.waiting[0] = next;
             return;
           }
           if (state.waiting.length >= max) {
