@@ -84,4 +84,23 @@ describe('consoleLogger', () => {
     }
     expect(String(writes[0])).toContain('"msg":"to stderr"');
   });
+
+  it('still writes the line, with level, time and message, when its fields cannot be serialized', () => {
+    const { lines, stream } = memory();
+    const log = consoleLogger({ level: 'info', stream, scheduler: clock() });
+    const unserializable = {
+      toJSON(): never {
+        throw new Error('no JSON');
+      },
+    };
+    log.warn({ object: unserializable }, 'watch failed');
+    consoleLogger({ level: 'info', stream, scheduler: clock(), format: 'pretty' }).error(
+      { object: unserializable },
+      'list failed',
+    );
+    expect(lines).toEqual([
+      '{"level":40,"time":1767225600000,"logError":"fields could not be serialized (Error)","msg":"watch failed"}\n',
+      '2026-01-01T00:00:00.000Z ERROR list failed {"logError":"fields could not be serialized (Error)"}\n',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { LogFn, Logger } from '@rxinformer/core';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { levelValues, type LevelOption, type LogLevel } from './levels.js';
+import { errorKind } from './user-code.js';
 
 /**
  * Options of {@link consoleLogger}.
@@ -46,7 +47,9 @@ export interface ConsoleLogger extends Logger {
  * `level` to stderr, as JSON objects shaped like pino's (`level` as a number, `time` in epoch
  * ms, bindings, fields, `msg`) or as short human-readable lines. Errors anywhere in the fields
  * are written with their type, message and stack; circular references become `'[Circular]'`.
- * It does not redact: wrap it in {@link redactingLogger} for that.
+ * Fields that cannot be serialized (a getter or `toJSON` that throws) do not lose the line:
+ * it is written with its level, time and message, and `logError` saying why the fields are
+ * missing. It does not redact: wrap it in {@link redactingLogger} for that.
  *
  * ```
  * log.warn({ resource: 'pods', attempt: 3 }, 'backing off')
@@ -74,20 +77,25 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): ConsoleLogger
   const create = (bindings: Readonly<Record<string, unknown>>): ConsoleLogger => {
     const method = (level: LogLevel): LogFn => {
       if (levelValues[level] < threshold) return () => undefined;
+      const line = (time: number, msg: unknown, data: Record<string, unknown>): string => {
+        if (pretty) {
+          const rest = Object.keys(data).length > 0 ? ` ${stringify(data)}` : '';
+          return `${new Date(time).toISOString()} ${level.toUpperCase().padEnd(5)} ${msg ?? ''}${rest}\n`;
+        }
+        return `${stringify({ level: levelValues[level], time, ...data, ...(msg === undefined ? {} : { msg }) })}\n`;
+      };
       return (fields, message) => {
         const time = scheduler.now();
         const msg = typeof fields === 'string' ? fields : message;
-        const data = typeof fields === 'string' ? bindings : { ...bindings, ...fields };
-        if (pretty) {
-          const rest = Object.keys(data).length > 0 ? ` ${stringify(data)}` : '';
-          stream.write(
-            `${new Date(time).toISOString()} ${level.toUpperCase().padEnd(5)} ${msg ?? ''}${rest}\n`,
-          );
-        } else {
-          stream.write(
-            `${stringify({ level: levelValues[level], time, ...data, ...(msg === undefined ? {} : { msg }) })}\n`,
-          );
+        let text: string;
+        try {
+          text = line(time, msg, typeof fields === 'string' ? bindings : { ...bindings, ...fields });
+        } catch (err) {
+          // A getter or toJSON that throws: the line is still written, without the fields.
+          const logError = `fields could not be serialized (${errorKind(err)})`;
+          text = line(time, typeof msg === 'string' ? msg : undefined, { logError });
         }
+        stream.write(text);
       };
     };
     return {

@@ -1,4 +1,4 @@
-import type { InformerEvent, KubeObject, Logger } from '@rxinformer/core';
+import { UserCodeError, type InformerEvent, type KubeObject, type Logger } from '@rxinformer/core';
 import { of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
@@ -239,6 +239,103 @@ describe('logEvents', () => {
       expectSubscriptions(source.subscriptions).toBe('^-----!');
       flush();
       expect(lines.map((l) => l.msg)).toEqual(['ADDED Pod shop/a']);
+    });
+  });
+
+  it('passes every event on unchanged when the logger throws, reporting each failure by key', () => {
+    const scheduler = createScheduler();
+    scheduler.run(({ hot, expectObservable, expectSubscriptions, flush }) => {
+      const { logger } = recordingLogger(() => scheduler.now());
+      const broken: Logger = {
+        ...logger,
+        debug: () => {
+          throw new Error('stream closed');
+        },
+      };
+      const reports: Array<[boolean, string | undefined, string | undefined, number]> = [];
+      const values = { a: added('web-1'), b: modified('web-1', '2'), d: synced };
+      const source = hot('  -a-b-d-|', values);
+      const subs = '        ^------!';
+      const logged = logEvents(broken, {
+        onError: (e, n) => reports.push([e instanceof UserCodeError, e.objectKey, e.source, n]),
+      });
+      expectObservable(source.pipe(logged)).toBe('-a-b-d-|', values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+      flush();
+      expect(reports).toEqual([
+        [true, 'shop/web-1', 'logEvents logger', 1],
+        [true, 'shop/web-1', 'logEvents logger', 2],
+      ]);
+    });
+  });
+
+  it('passes events it cannot read on, and survives a throwing isLevelEnabled and onError', () => {
+    const scheduler = createScheduler();
+    scheduler.run(({ cold, expectObservable, flush }) => {
+      const { logger, lines } = recordingLogger(
+        () => scheduler.now(),
+        (level) => {
+          if (level === 'info') throw new Error('no levels here');
+          return true;
+        },
+      );
+      const reports: Array<string | undefined> = [];
+      const values = {
+        x: { type: 'ADDED', initial: false } as unknown as InformerEvent,
+        a: added('web-1'),
+        s: synced,
+      };
+      const logged = logEvents(logger, {
+        onError: (e) => {
+          reports.push((e.cause as Error).name);
+          throw new Error('the reporter broke too');
+        },
+      });
+      expectObservable(cold('xas|', values).pipe(logged)).toBe('xas|', values);
+      flush();
+      expect(lines.map((l) => l.msg)).toEqual(['ADDED Pod shop/web-1']);
+      expect(reports).toEqual(['TypeError', 'Error']);
+    });
+  });
+
+  it('still forwards completion and errors, and never throws from its timer, when the logger throws', () => {
+    const scheduler = createScheduler();
+    scheduler.run(({ cold, hot, expectObservable, flush }) => {
+      const throwing = () => {
+        throw new Error('logger down');
+      };
+      const broken: Logger = {
+        trace: throwing,
+        debug: throwing,
+        info: throwing,
+        warn: throwing,
+        error: throwing,
+        fatal: throwing,
+        child: () => broken,
+      };
+      const runs: number[][] = [[], [], []];
+      const options = (run: number) => ({
+        maxPerSecond: 1,
+        scheduler,
+        onError: (_e: UserCodeError, n: number) => void runs[run]?.push(n),
+      });
+      const values = { a: added('a'), b: added('b') };
+      const boom = new Error('401 Unauthorized');
+      expectObservable(cold('ab#', values, boom).pipe(logEvents(broken, options(0)))).toBe(
+        'ab#',
+        values,
+        boom,
+      );
+      expectObservable(cold('ab|', values).pipe(logEvents(broken, options(1)))).toBe('ab|', values);
+      // The summary line of a window that ends on its own is written from a timer.
+      expectObservable(hot('ab 2s |', values).pipe(logEvents(broken, options(2)))).toBe('ab 2s |', values);
+      flush();
+      // a's line, the summary of b and the error line; a's line and the summary; a's line and the timer's summary.
+      expect(runs).toEqual([
+        [1, 2, 3],
+        [1, 2],
+        [1, 2],
+      ]);
     });
   });
 });

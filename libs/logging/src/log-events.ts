@@ -1,4 +1,4 @@
-import type { InformerEvent, KubeObject, Logger } from '@rxinformer/core';
+import type { InformerEvent, KubeObject, Logger, UserCodeError } from '@rxinformer/core';
 import {
   asyncScheduler,
   Observable,
@@ -7,6 +7,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { isEnabled, type LevelOption } from './levels.js';
+import { failureReporter } from './user-code.js';
 
 type EventType = InformerEvent['type'];
 
@@ -31,6 +32,21 @@ export interface LogEventsOptions {
   readonly scheduler?: SchedulerLike;
   /** The level at which an error of the stream is logged. Default `'error'`. */
   readonly errorLevel?: LevelOption;
+  /**
+   * Called when a line cannot be written (the logger or its `isLevelEnabled` throws, or an
+   * event's fields cannot be read), with a `UserCodeError` (naming the event's object by
+   * `namespace/name`, never its content; the throw as `cause`) and the running count of
+   * failures of this subscription. The event passes on unchanged either way; a throwing
+   * `onError` is ignored.
+   *
+   * @example
+   * ```ts
+   * pods.events$
+   *   .pipe(logEvents(logger, { onError: (e, n) => n % 1000 === 1 && console.warn(`${n} log lines lost:`, e.message) }))
+   *   .subscribe(handle);
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 const TYPES: readonly EventType[] = ['ADDED', 'MODIFIED', 'DELETED', 'RESYNC', 'SYNCED'];
@@ -70,6 +86,10 @@ interface Window {
  * when the window ends, one line says how many were suppressed (`{ type, suppressed }`).
  * Completion and errors write any pending count at once; an error is logged at `errorLevel`
  * and forwarded. Levels the logger has disabled (pino's `isLevelEnabled`) cost no allocation.
+ *
+ * Logging never breaks the data path: when the logger throws (or an event cannot be read),
+ * the event is still passed on unchanged, completion and errors are still forwarded, and the
+ * summary timer never throws; the failure goes to `onError` as a `UserCodeError`.
  *
  * ```
  * source:  a 99ms b 99ms c 99ms d 1s |   (a..d: ADDED; maxPerSecond: 2)
@@ -126,6 +146,7 @@ export function logEvents<T extends KubeObject>(
 
   return (source) =>
     new Observable<InformerEvent<T>>((subscriber) => {
+      const fail = failureReporter(options.onError);
       const windows: Window[] = TYPES.map((type) => ({
         type,
         level: levels[type],
@@ -142,35 +163,50 @@ export function logEvents<T extends KubeObject>(
         if (n > 0 && w.level !== 'silent')
           logger[w.level]({ type: w.type, resource, suppressed: n }, `suppressed ${n} ${w.type} events`);
       };
+      const reportSafely = (w: Window): void => {
+        try {
+          report(w);
+        } catch (err) {
+          fail('logEvents logger', undefined, err);
+        }
+      };
+      const log = (event: InformerEvent<T>): void => {
+        const w = windows[INDEX[event.type]];
+        if (!w || !isEnabled(logger, w.level)) return;
+        if (limit === Infinity) return write(w.level, event);
+        const now = scheduler.now();
+        if (now - w.start >= WINDOW_MS) {
+          report(w);
+          w.start = now;
+          w.logged = 0;
+        }
+        if (w.logged < limit) {
+          w.logged++;
+          write(w.level, event);
+        } else if (w.suppressed++ === 0) {
+          w.report = scheduler.schedule(() => reportSafely(w), w.start + WINDOW_MS - now);
+        }
+      };
       const subscription = source.subscribe({
         next: (event) => {
-          const w = windows[INDEX[event.type]];
-          if (w && isEnabled(logger, w.level)) {
-            if (limit === Infinity) write(w.level, event);
-            else {
-              const now = scheduler.now();
-              if (now - w.start >= WINDOW_MS) {
-                report(w);
-                w.start = now;
-                w.logged = 0;
-              }
-              if (w.logged < limit) {
-                w.logged++;
-                write(w.level, event);
-              } else if (w.suppressed++ === 0) {
-                w.report = scheduler.schedule(() => report(w), w.start + WINDOW_MS - now);
-              }
-            }
+          try {
+            log(event);
+          } catch (err) {
+            fail('logEvents logger', event, err);
           }
           subscriber.next(event);
         },
         error: (err: unknown) => {
-          windows.forEach(report);
-          if (errorLevel !== 'silent') logger[errorLevel]({ err, resource }, 'informer events failed');
+          windows.forEach(reportSafely);
+          try {
+            if (errorLevel !== 'silent') logger[errorLevel]({ err, resource }, 'informer events failed');
+          } catch (failure) {
+            fail('logEvents logger', undefined, failure);
+          }
           subscriber.error(err);
         },
         complete: () => {
-          windows.forEach(report);
+          windows.forEach(reportSafely);
           subscriber.complete();
         },
       });

@@ -1,4 +1,4 @@
-import { idleHealth, type InformerHealth, type Logger } from '@rxinformer/core';
+import { idleHealth, UserCodeError, type InformerHealth, type Logger } from '@rxinformer/core';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { logHealth } from './log-health.js';
@@ -146,6 +146,39 @@ describe('logHealth', () => {
         {},
         new Error('x'),
       );
+    });
+  });
+
+  it('passes every snapshot on unchanged when the logger throws, reporting each failure', () => {
+    const scheduler = createScheduler();
+    scheduler.run(({ hot, expectObservable, expectSubscriptions, flush }) => {
+      const { logger, lines } = recordingLogger(() => scheduler.now());
+      const broken: Logger = {
+        ...logger,
+        info: () => {
+          throw new Error('stream closed');
+        },
+      };
+      const reports: Array<[boolean, string | undefined, string | undefined, number]> = [];
+      const values = {
+        L: h({ phase: 'listing' }),
+        W: h({ phase: 'watching', synced: true, size: 1 }),
+        B: h({ phase: 'backoff', synced: true, attempt: 1 }),
+      };
+      const source = hot('  -L-W-B-|', values);
+      const subs = '        ^------!';
+      const logged = logHealth(broken, {
+        onError: (e, n) => reports.push([e instanceof UserCodeError, e.objectKey, e.source, n]),
+      });
+      expectObservable(source.pipe(logged)).toBe('-L-W-B-|', values);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+      flush();
+      // The backoff line still goes out: one failure does not stop the next transition's line.
+      expect(lines.map((l) => l.msg)).toEqual(['backing off after 1 failed attempt: unknown error']);
+      expect(reports).toEqual([
+        [true, undefined, 'logHealth logger', 1],
+        [true, undefined, 'logHealth logger', 2],
+      ]);
     });
   });
 });

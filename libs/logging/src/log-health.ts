@@ -1,6 +1,7 @@
-import type { InformerHealth, Logger } from '@rxinformer/core';
+import type { InformerHealth, Logger, UserCodeError } from '@rxinformer/core';
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { isEnabled, type LevelOption } from './levels.js';
+import { failureReporter } from './user-code.js';
 
 /**
  * A change {@link logHealth} writes a line for: entering a phase, the first sync, or a watch
@@ -29,6 +30,17 @@ export type HealthTransition =
 export interface LogHealthOptions {
   /** The level of each transition. Default: backoff `warn`, failed `error`, idle and restarted `debug`, others `info`. */
   readonly levels?: Readonly<Partial<Record<HealthTransition, LevelOption>>>;
+  /**
+   * Called when a line cannot be written (the logger or its `isLevelEnabled` throws), with a
+   * `UserCodeError` (the throw as `cause`) and the running count of failures of this
+   * subscription. The snapshot passes on unchanged either way; a throwing `onError` is ignored.
+   *
+   * @example
+   * ```ts
+   * pods.health$.pipe(logHealth(log, { onError: (e) => console.warn(e.message) })).subscribe();
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 const DEFAULT_LEVELS: Readonly<Record<HealthTransition, LevelOption>> = {
@@ -92,6 +104,8 @@ function phaseLine(prev: InformerHealth | undefined, h: InformerHealth): Line {
  * error; idle), the first sync (one `synced` line instead of `watching`), and a watch restart
  * that kept the phase (`restarted`, with the reason). Snapshots that only refresh counters or
  * timestamps write nothing. Levels are per transition (see {@link LogHealthOptions}).
+ * Logging never breaks the data path: when the logger throws, the snapshot is still passed on
+ * unchanged and the next transition is still logged; the failure goes to `onError`.
  *
  * ```
  * health$:  -L-W-w-w-B-L-W-|   (L listing, W watching, w same phase, B backoff)
@@ -117,34 +131,45 @@ export function logHealth(
   options: LogHealthOptions = {},
 ): MonoTypeOperatorFunction<InformerHealth> {
   const levels = { ...DEFAULT_LEVELS, ...options.levels };
-  const write = ([transition, fields, message]: Line): void => {
-    const level = levels[transition];
-    if (level !== 'silent' && isEnabled(logger, level)) logger[level](fields, message);
-  };
   return (source) =>
     defer(() => {
+      const fail = failureReporter(options.onError);
+      const write = ([transition, fields, message]: Line): void => {
+        const level = levels[transition];
+        try {
+          if (level !== 'silent' && isEnabled(logger, level)) logger[level](fields, message);
+        } catch (err) {
+          fail('logHealth logger', undefined, err);
+        }
+      };
       let prev: InformerHealth | undefined;
       return source.pipe(
         tap((h) => {
-          const synced = h.synced && !prev?.synced;
-          const phaseChanged =
-            h.phase !== prev?.phase || (h.phase === 'backoff' && h.attempt !== prev.attempt);
-          if (synced) {
-            write([
-              'synced',
-              { phase: h.phase, size: h.size, resourceVersion: h.resourceVersion },
-              `synced ${h.size} objects`,
-            ]);
-          }
-          // The first snapshot of an informer nobody started yet is not a transition to "stopped".
-          const initialIdle = prev === undefined && h.phase === 'idle';
-          if (phaseChanged && !initialIdle && !(synced && h.phase === 'watching')) write(phaseLine(prev, h));
-          else if (!phaseChanged && prev && h.restarts > prev.restarts) {
-            write([
-              'restarted',
-              { phase: h.phase, reason: h.lastReason, restarts: h.restarts },
-              `watch restarted: ${h.lastReason ?? 'unknown reason'}`,
-            ]);
+          try {
+            const synced = h.synced && !prev?.synced;
+            const phaseChanged =
+              h.phase !== prev?.phase || (h.phase === 'backoff' && h.attempt !== prev.attempt);
+            if (synced) {
+              write([
+                'synced',
+                { phase: h.phase, size: h.size, resourceVersion: h.resourceVersion },
+                `synced ${h.size} objects`,
+              ]);
+            }
+            // The first snapshot of an informer nobody started yet is not a transition to "stopped".
+            const initialIdle = prev === undefined && h.phase === 'idle';
+            if (phaseChanged && !initialIdle && !(synced && h.phase === 'watching'))
+              write(phaseLine(prev, h));
+            else if (!phaseChanged && prev && h.restarts > prev.restarts) {
+              write([
+                'restarted',
+                { phase: h.phase, reason: h.lastReason, restarts: h.restarts },
+                `watch restarted: ${h.lastReason ?? 'unknown reason'}`,
+              ]);
+            }
+          } catch (err) {
+            // A snapshot whose fields cannot be read: its lines are lost, never the snapshot.
+            fail('logHealth', undefined, err);
           }
           prev = h;
         }),

@@ -249,4 +249,41 @@ describe('redactingLogger', () => {
     expect(log.isLevelEnabled?.('debug')).toBe(false);
     expect(log.isLevelEnabled?.('warn')).toBe(true);
   });
+
+  it('writes the line without its fields, never unredacted ones, when the fields cannot be read', () => {
+    const seen: Array<[Record<string, unknown>, string | undefined]> = [];
+    const bindings: Array<Record<string, unknown>> = [];
+    const inner: Logger = {
+      trace: (f, m) => seen.push([f, m]),
+      debug: (f, m) => seen.push([f, m]),
+      info: (f, m) => seen.push([f, m]),
+      warn: (f, m) => seen.push([f, m]),
+      error: (f, m) => seen.push([f, m]),
+      fatal: (f, m) => seen.push([f, m]),
+      child: (b) => (bindings.push(b), inner),
+    };
+    const log = redactingLogger(inner);
+    const unreadable = {
+      token: SECRETS.kubeConfigToken,
+      get spec(): never {
+        throw new TypeError(`cannot read ${SECRETS.password}`);
+      },
+    };
+    log.warn(unreadable, `retrying with Bearer ${SECRETS.bearer}`);
+    const badMessage = {
+      toString(): string {
+        throw new Error('no text');
+      },
+    } as unknown as string;
+    log.error({ attempt: 1 }, badMessage);
+    log.child(unreadable).info({}, 'from the child');
+    expect(seen).toEqual([
+      [{ redactionFailed: 'TypeError' }, 'retrying with Bearer [REDACTED]'],
+      [{ attempt: 1 }, '[message not redacted: Error]'],
+      [{}, 'from the child'],
+    ]);
+    expect(bindings).toEqual([{ redactionFailed: 'TypeError' }]);
+    const written = JSON.stringify([seen, bindings]);
+    for (const secret of Object.values(SECRETS)) expect(written).not.toContain(secret);
+  });
 });

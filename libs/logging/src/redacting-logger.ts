@@ -1,6 +1,7 @@
 import type { LogFn, Logger } from '@rxinformer/core';
 import type { LogLevel } from './levels.js';
 import { createRedactor, type RedactionOptions, type Redactor } from './redact.js';
+import { errorKind } from './user-code.js';
 
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -20,6 +21,12 @@ const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 
  *
  * Give the result to the core for its own diagnostics, so no credential it handles can be
  * logged by mistake.
+ *
+ * Fields that cannot be walked (a getter or `toJSON` that throws, a revoked Proxy) are never
+ * passed on unredacted: the line is still written, with the fields replaced by
+ * `{ redactionFailed: '<error name>' }`; a message that cannot be turned into a string becomes
+ * `[message not redacted: <error name>]`. A throw of the wrapped logger itself reaches the
+ * caller, as it would without the wrapper (the logging operators catch it).
  *
  * ```
  * logger.warn({ headers: { Authorization: 'Bearer abc123…' } }, 'failed with token=abc123…')
@@ -44,6 +51,21 @@ export function redactingLogger(logger: Logger, options: RedactionOptions = {}):
 }
 
 function wrap(logger: Logger, redactor: Redactor): Logger {
+  // Never the unredacted value: say that redaction failed, and what kind of error stopped it.
+  const fieldsOf = (fields: unknown): Record<string, unknown> => {
+    try {
+      return redactor.value(fields) as Record<string, unknown>;
+    } catch (err) {
+      return { redactionFailed: errorKind(err) };
+    }
+  };
+  const textOf = (message: unknown): string => {
+    try {
+      return redactor.text(String(message));
+    } catch (err) {
+      return `[message not redacted: ${errorKind(err)}]`;
+    }
+  };
   const method = (level: LogLevel): LogFn => {
     return (fields, message) => {
       // Untyped callers sometimes pass the message first, as pino also allows.
@@ -51,9 +73,9 @@ function wrap(logger: Logger, redactor: Redactor): Logger {
         logger[level]({}, redactor.text(fields));
         return;
       }
-      const safe = redactor.value(fields) as Record<string, unknown>;
+      const safe = fieldsOf(fields);
       if (message === undefined) logger[level](safe);
-      else logger[level](safe, redactor.text(String(message)));
+      else logger[level](safe, textOf(message));
     };
   };
   const wrapped = Object.fromEntries(LEVELS.map((level) => [level, method(level)])) as Record<
@@ -63,7 +85,7 @@ function wrap(logger: Logger, redactor: Redactor): Logger {
   const inner = logger as Logger & { isLevelEnabled?: (level: string) => boolean };
   return {
     ...wrapped,
-    child: (bindings) => wrap(logger.child(redactor.value(bindings) as Record<string, unknown>), redactor),
+    child: (bindings) => wrap(logger.child(fieldsOf(bindings)), redactor),
     ...(typeof inner.isLevelEnabled === 'function'
       ? { isLevelEnabled: (level: string) => inner.isLevelEnabled?.(level) ?? true }
       : {}),
