@@ -1,6 +1,6 @@
 import { Pods, type InformerHealth } from '@rxinformer/core';
 import { Registry } from 'prom-client';
-import { asyncScheduler, BehaviorSubject, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, BehaviorSubject, config, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createScheduler, health, samples } from '../test/fixtures.js';
 import { informerMetrics } from './informer-metrics.js';
@@ -116,5 +116,38 @@ describe('instrumentInformer', () => {
     expect(restarts).toHaveLength(33);
     expect(restarts).toContain('rxinformer_watch_restarts_total{resource="pods",reason="other"} 8');
     expect(restarts.every((line) => (/reason="([^"]*)"/.exec(line)?.[1]?.length ?? 0) <= 64)).toBe(true);
+  });
+
+  it('skips a snapshot it cannot record and catches up with the next, and never throws into the process', async () => {
+    const unhandled: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (err) => void unhandled.push(err);
+    try {
+      const registry = new Registry();
+      const metrics = informerMetrics(registry);
+      const health$ = new BehaviorSubject(health({ phase: 'watching', synced: true, size: 1 }));
+      const subscription = instrumentInformer({ resource: Pods, health$ }, metrics);
+      // Not what the type says: prom-client rejects a size that is not a number.
+      health$.next(health({ phase: 'watching', size: undefined as unknown as number, restarts: 1 }));
+      health$.next(
+        health({ phase: 'watching', synced: true, size: 5, restarts: 2, lastReason: 'watch timeout' }),
+      );
+      const text = await registry.metrics();
+      expect(samples(text, 'rxinformer_store_objects')).toEqual([
+        'rxinformer_store_objects{resource="pods"} 5',
+      ]);
+      // Both restarts are counted, the one of the skipped snapshot with the next.
+      expect(samples(text, 'rxinformer_watch_restarts_total')).toEqual([
+        'rxinformer_watch_restarts_total{resource="pods",reason="watch timeout"} 2',
+      ]);
+      // An error of health$ ends the instrumentation, removing its gauges, and is not rethrown.
+      health$.error(new Error('informer gone'));
+      expect(subscription.closed).toBe(true);
+      expect(samples(await registry.metrics(), 'rxinformer_store_objects')).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(unhandled).toEqual([]);
+    } finally {
+      config.onUnhandledError = previous;
+    }
   });
 });

@@ -35,7 +35,9 @@ const MAX_REASONS = 32;
  * distinct reasons, `other`), the time from entering `listing`/`relisting` to `watching` into
  * `rxinformer_list_duration_seconds`, and the last event and bookmark times that the
  * `rxinformer_seconds_since_*` gauges turn into ages on each scrape. Unsubscribing removes the
- * informer's gauges; counters and histograms keep their totals.
+ * informer's gauges; counters and histograms keep their totals. It never throws into the
+ * process: a snapshot it cannot record (one whose numbers prom-client rejects) is skipped and
+ * the next one catches up, and an error of `health$` ends the instrumentation quietly.
  *
  * ```
  * health$:  -L---W---R-W-|   (L listing at 1, W watching at 5, R relisting at 9 with reason "410 Expired")
@@ -84,7 +86,7 @@ export function instrumentInformer<T extends KubeObject>(
 
   let prev: InformerHealth | undefined;
   let listStartedAt: number | undefined;
-  const subscription = informer.health$.subscribe((h) => {
+  const record = (h: InformerHealth): void => {
     const now = metrics.scheduler.now();
     entry.lastEventAt = h.lastEventAt;
     entry.lastBookmarkAt = h.lastBookmarkAt;
@@ -102,6 +104,18 @@ export function instrumentInformer<T extends KubeObject>(
     const relists = h.relists - (prev?.relists ?? 0);
     if (relists > 0) metrics.relists.inc({ resource, reason: reasonOf(h) }, relists);
     prev = h;
+  };
+  const subscription = informer.health$.subscribe({
+    next: (h) => {
+      try {
+        record(h);
+      } catch {
+        // A snapshot prom-client rejects is skipped; `prev` stays, so the next one catches up.
+      }
+    },
+    // health$ reports failures as a phase; should it error anyway, the instrumentation ends
+    // (removing its gauges) instead of the error being rethrown into the process.
+    error: () => undefined,
   });
   subscription.add(() => {
     if (times.get(resource) === entry) times.delete(resource);

@@ -37,6 +37,19 @@ describe('measureBatches', () => {
     expect(flush).toContain('rxinformer_batch_flush_seconds_bucket{le="0.025",resource="pods"} 1');
   });
 
+  it('passes a value that is not an array on, unmeasured, instead of throwing', async () => {
+    const registry = new Registry();
+    const metrics = informerMetrics(registry);
+    createScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const values = { x: ['a'], n: 7 as unknown as string[], y: ['b', 'c'] };
+      const source = hot('  -x-n-y-|', values);
+      expectObservable(source.pipe(measureBatches(metrics, 'pods'))).toBe('-x-n-y-|', values);
+      expectSubscriptions(source.subscriptions).toBe('^------!');
+    });
+    const size = samples(await registry.metrics(), 'rxinformer_batch_size');
+    expect(size).toContain('rxinformer_batch_size_count{resource="pods"} 2');
+  });
+
   it('forwards errors and tears down on unsubscribe', () => {
     const metrics = informerMetrics(new Registry());
     createScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {

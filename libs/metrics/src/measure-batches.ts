@@ -6,7 +6,8 @@ import type { InformerMetrics } from './informer-metrics.js';
  * subscribers took to handle it (from emitting it downstream until that call returned, on the
  * metrics' clock) in `rxinformer_batch_flush_seconds{resource}`, and passes the batch on
  * unchanged. Place it right after the batching operator, before the consumer. For an async
- * consumer (`consumeWith`), time the handler instead: `metrics.batchFlush.startTimer()`.
+ * consumer (`consumeWith`), time the handler instead: `metrics.batchFlush.startTimer()`. A
+ * value that is not an array is passed on unmeasured: it never makes the stream throw.
  *
  * ```
  * source:  -x---y-|   (x = [a, b, c], y = [d])
@@ -37,7 +38,10 @@ export function measureBatches<B extends readonly unknown[]>(
     new Observable<B>((subscriber) =>
       source.subscribe({
         next: (batch) => {
-          size.observe(batch.length);
+          // A value that is not an array passes on unmeasured: metrics never break the stream.
+          const n: unknown = (batch as { length?: unknown } | null | undefined)?.length;
+          if (typeof n !== 'number') return subscriber.next(batch);
+          size.observe(n);
           const start = scheduler.now();
           subscriber.next(batch);
           flush.observe(Math.max(0, scheduler.now() - start) / 1000);

@@ -1,4 +1,4 @@
-import type { InformerEvent } from '@rxinformer/core';
+import { UserCodeError, type InformerEvent } from '@rxinformer/core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createScheduler, events, samples } from '../test/fixtures.js';
@@ -46,6 +46,37 @@ describe('measureEvents', () => {
     expect(Number(sum?.split(' ')[1])).toBeCloseTo(2.231, 9);
     expect(lag).toContain('rxinformer_event_delivery_lag_seconds_bucket{le="0.01",resource="pods"} 1');
     expect(lag).toContain('rxinformer_event_delivery_lag_seconds_bucket{le="0.25",resource="pods"} 2');
+  });
+
+  it('counts and passes every event on when timestampOf throws or returns no number, reporting it', async () => {
+    const registry = new Registry();
+    const metrics = informerMetrics(registry);
+    const reports: Array<[boolean, string | undefined, string | undefined, string, number]> = [];
+    createScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot<InformerEvent>('  -a-m-d-|', events);
+      const subs = '                       ^------!';
+      const measured = measureEvents(metrics, 'pods', {
+        timestampOf: (e) => {
+          if (e.type === 'ADDED') throw new Error('no timestamp');
+          return e.type === 'MODIFIED' ? ('2026-01-01T00:00:00Z' as unknown as number) : 0;
+        },
+        onError: (e, n) =>
+          reports.push([e instanceof UserCodeError, e.objectKey, e.source, (e.cause as Error).message, n]),
+      });
+      expectObservable(source.pipe(measured)).toBe('-a-m-d-|', events);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+    });
+    expect(reports).toEqual([
+      [true, 'shop/web-1', 'measureEvents timestampOf', 'no timestamp', 1],
+      [true, 'shop/web-1', 'measureEvents timestampOf', 'returned string, not a number', 2],
+    ]);
+    const text = await registry.metrics();
+    expect(samples(text, 'rxinformer_events_total')).toContain(
+      'rxinformer_events_total{resource="pods",type="ADDED"} 1',
+    );
+    expect(samples(text, 'rxinformer_event_delivery_lag_seconds')).toContain(
+      'rxinformer_event_delivery_lag_seconds_count{resource="pods"} 1',
+    );
   });
 
   it('forwards errors and tears down on unsubscribe', async () => {

@@ -1,5 +1,11 @@
-import type { InformerEvent, KubeObject, ObjectEvent } from '@rxinformer/core';
-import { tap, type MonoTypeOperatorFunction } from 'rxjs';
+import {
+  objectKey,
+  UserCodeError,
+  type InformerEvent,
+  type KubeObject,
+  type ObjectEvent,
+} from '@rxinformer/core';
+import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { eventTally, type InformerMetrics } from './informer-metrics.js';
 
 const TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'RESYNC', 'SYNCED'] as const;
@@ -28,6 +34,19 @@ export interface MeasureEventsOptions<T extends KubeObject> {
    * `initial`, MODIFIED, DELETED), never for the replayed cache or RESYNC.
    */
   readonly timestampOf?: (event: ObjectEvent<T>) => number | undefined;
+  /**
+   * Called when `timestampOf` throws or returns something that is neither a number nor
+   * `undefined`, with a `UserCodeError` (naming the event's object by `namespace/name`, never
+   * its content; the throw as `cause`) and the running count of failures of this subscription.
+   * The event is still counted and passed on; only its lag is not observed. A throwing
+   * `onError` is ignored.
+   *
+   * @example
+   * ```ts
+   * events$.pipe(measureEvents(metrics, 'pods', { timestampOf, onError: (e) => console.warn(e.message) }));
+   * ```
+   */
+  readonly onError?: (error: UserCodeError, failures: number) => void;
 }
 
 /**
@@ -37,6 +56,8 @@ export interface MeasureEventsOptions<T extends KubeObject> {
  * operator is, and an event costs an increment of a plain number that the counter adds up on
  * each scrape (or, if another copy of this library registered the counter, one `inc()` of a
  * pre-bound child), plus one `observe()` with `timestampOf`. Errors and completion pass through.
+ * It never throws into the stream: a `timestampOf` that throws (or returns something that is not
+ * a number) costs that event its lag observation only, and is reported to `onError`.
  *
  * ```
  * source:  -a-m-d-S-|   (ADDED, MODIFIED, DELETED, SYNCED)
@@ -68,16 +89,44 @@ export function measureEvents<T extends KubeObject>(
     ? undefined
     : TYPES.map((type) => metrics.events.labels({ resource: resourceLabel, type }));
   const counts = tally?.counts;
-  const { timestampOf } = options;
+  const { timestampOf, onError } = options;
   const lag = metrics.deliveryLag.labels({ resource: resourceLabel });
   const { scheduler } = metrics;
-  return tap((event) => {
-    const i = INDEX[event.type];
-    if (counts) counts[i] = (counts[i] ?? 0) + 1;
-    else children?.[i]?.inc();
-    if (timestampOf === undefined || event.type === 'SYNCED' || event.type === 'RESYNC') return;
-    if (event.type === 'ADDED' && event.initial) return;
-    const at = timestampOf(event);
-    if (at !== undefined && Number.isFinite(at)) lag.observe(Math.max(0, scheduler.now() - at) / 1000);
-  });
+  return (source) =>
+    defer(() => {
+      let failures = 0;
+      const fail = (event: ObjectEvent<T>, cause: unknown): void => {
+        failures++;
+        try {
+          onError?.(
+            new UserCodeError('callback', objectKey(event.object) || undefined, cause, {
+              source: 'measureEvents timestampOf',
+            }),
+            failures,
+          );
+        } catch {
+          // Nothing left to report to; the events go on.
+        }
+      };
+      return source.pipe(
+        tap((event) => {
+          const i = INDEX[event.type];
+          if (counts) counts[i] = (counts[i] ?? 0) + 1;
+          else children?.[i]?.inc();
+          if (timestampOf === undefined || event.type === 'SYNCED' || event.type === 'RESYNC') return;
+          if (event.type === 'ADDED' && event.initial) return;
+          let at: unknown;
+          try {
+            at = timestampOf(event);
+          } catch (err) {
+            return fail(event, err);
+          }
+          if (typeof at === 'number') {
+            if (Number.isFinite(at)) lag.observe(Math.max(0, scheduler.now() - at) / 1000);
+          } else if (at !== undefined) {
+            fail(event, new TypeError(`returned ${at === null ? 'null' : typeof at}, not a number`));
+          }
+        }),
+      );
+    });
 }
