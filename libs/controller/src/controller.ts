@@ -1,14 +1,10 @@
-import { objectKey, silentLogger, type Informer, type KubeObject, type Logger } from '@rxinformer/core';
-import {
-  reconcileMetrics,
-  workQueueMetrics,
-  type MetricsRegistry,
-  type ReconcileMetrics,
-  type WorkQueueMetrics,
-} from '@rxinformer/metrics';
+import { objectKey, silentLogger, type KubeObject, type Logger, type UserCodeError } from '@rxinformer/core';
+import { reconcileMetrics, workQueueMetrics, type WorkQueueMetrics } from '@rxinformer/metrics';
 import {
   BehaviorSubject,
+  NEVER,
   asyncScheduler,
+  catchError,
   combineLatest,
   distinctUntilChanged,
   map,
@@ -17,56 +13,18 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { KeyFilter, KeyOwnership } from './key-ownership.js';
-import { controllerOwnerKeys } from './owner-key.js';
+import { DEFAULT_RECONCILE_TIMEOUT_MS, type ControllerOptions } from './controller-options.js';
+import {
+  idleControllerStatus,
+  type ControllerFailure,
+  type ControllerPhase,
+  type ControllerStatus,
+} from './controller-status.js';
+import type { KeyFilter } from './key-ownership.js';
+import { keySources, type KeySource } from './key-sources.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
-import type { Reconciler } from './reconcile-request.js';
+import { ReconcileWorkers } from './reconcile-workers.js';
 import { WorkQueue } from './work-queue.js';
-
-/**
- * A secondary informer whose objects map to keys of the primary resource.
- *
- * @example
- * ```ts
- * const watch: WatchSpec<V1Secret> = { informer: secrets, map: (s) => [`${s.metadata?.namespace}/${s.metadata?.labels?.site}`] };
- * ```
- */
-export interface WatchSpec<K extends KubeObject> {
-  readonly informer: Informer<K>;
-  /** The primary keys an object maps to. */
-  map(object: K): readonly string[];
-}
-
-/**
- * Options of {@link controller}.
- *
- * @example
- * ```ts
- * const options: ControllerOptions<Website> = { name: 'website', for: websites, owns: [configMaps], reconcile, concurrency: 4 };
- * ```
- */
-export interface ControllerOptions<T extends KubeObject> {
-  /** Names the queue and the metrics' `name`/`controller` label. */
-  name: string;
-  /** The primary resource: its keys are what is reconciled. */
-  for: Informer<T>;
-  /** Resources the primary one controls: an event maps to the key of its controlling owner (ownerReferences `controller: true`). */
-  owns?: readonly Informer<KubeObject>[];
-  /** Other resources, mapped to primary keys by a function. */
-  watches?: readonly WatchSpec<KubeObject>[];
-  reconcile: Reconciler<T>;
-  /** Reconciles running at once, never two for one key (default 1). */
-  concurrency?: number;
-  /** Backoff of failed keys (default {@link defaultControllerRateLimiter}). */
-  rateLimiter?: RateLimiter;
-  /** Clock and timers (default `asyncScheduler`). */
-  scheduler?: SchedulerLike;
-  /** prom-client registry for controller-runtime's `workqueue_*` and `controller_runtime_reconcile_*` metrics. */
-  registry?: MetricsRegistry;
-  /** Which keys this process may reconcile: a {@link LeaderElector}, a {@link ShardMembership}; default all. */
-  ownership?: KeyOwnership;
-  logger?: Logger;
-}
 
 /**
  * A running reconcile loop.
@@ -75,6 +33,7 @@ export interface ControllerOptions<T extends KubeObject> {
  * ```ts
  * const c = controller({ name: 'website', for: websites, reconcile });
  * c.start();
+ * c.done.catch((err) => { console.error('controller failed:', err); process.exitCode = 1; });
  * process.on('SIGTERM', () => void c.stop());
  * ```
  */
@@ -83,12 +42,28 @@ export interface Controller {
   start(): void;
   /**
    * Stops: with `drain`, queued keys are still reconciled; without, in-flight reconciles are
-   * aborted and queued keys dropped. Resolves once no reconcile runs and the ownership is
-   * released (leader lease released, shard lease deleted).
+   * aborted and queued keys dropped. Resolves once no reconcile runs (or each remaining one has
+   * outlived its timeout) and the ownership is released (leader lease released, shard lease
+   * deleted). Never rejects; after a failure it resolves once the failure's cleanup is done.
    */
   stop(options?: { drain?: boolean }): Promise<void>;
-  /** Whether workers run (synced, and leader or active shard member); replays the current value. */
+  /**
+   * Whether workers run (synced, and leader or active shard member): `status.phase === 'active'`.
+   * Turns `false` once the workers stopped, and at once on a failure (no reconcile starts after
+   * it); replays the current value.
+   */
   readonly active$: Observable<boolean>;
+  /** The controller's phase, failure and user-code errors; replays the current value, never errors. */
+  readonly status$: Observable<ControllerStatus>;
+  /** The current status snapshot. */
+  readonly status: ControllerStatus;
+  /**
+   * Settles when the current run (before `start()`, the first) ends: resolves after `stop()`,
+   * rejects with the typed error once a failure's cleanup is done (workers stopped, ownership
+   * released). Unobserved, its rejection is never reported as unhandled. `start()` after the
+   * end begins a new run with a new `done`.
+   */
+  readonly done: Promise<void>;
 }
 
 /**
@@ -100,6 +75,18 @@ export interface Controller {
  * (events of owned and watched objects only queue the key again). Errors are retried
  * with backoff and never stop the loop. Whenever ownership is gained or changes, every owned
  * key in the cache is queued (a new leader reconciles everything).
+ *
+ * Failures are data, never an unhandled error:
+ * - A reconcile that throws (synchronously too) or rejects is retried with the rate limiter's
+ *   backoff; one that outlives `reconcileTimeoutMs` is aborted and retried the same way. Both
+ *   show on `status$` as `lastError`, a `UserCodeError` of site `reconcile`.
+ * - A mapper that throws or returns garbage queues no key for that object (the valid keys it
+ *   returned are kept) and shows on `status$` as a `UserCodeError` of site `mapper`.
+ * - A fatal error of any informer (401, 403, 404, an invalid selector) or of the ownership
+ *   fails the controller: no reconcile starts any more, in-flight ones are aborted (their signal
+ *   carries the error), the ownership is stopped (a leader releases its Lease so another replica
+ *   takes over), `status$` turns `failed` with the error and its source, and `done` rejects
+ *   with the error. The process lives; what to do next (exit, alert) is the application's call.
  *
  * @example
  * ```ts
@@ -115,114 +102,225 @@ export interface Controller {
  *   registry,
  * });
  * c.start();
+ * c.done.catch(() => process.exit(1)); // a failed controller has already released the lease
  * ```
  */
 export function controller<T extends KubeObject>(options: ControllerOptions<T>): Controller {
   return new ReconcileLoop(options);
 }
 
+/** One run, from `start()` to the end of a stop or a failure. */
+interface Run {
+  readonly done: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+function newRun(): Run {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  done.catch(() => undefined); // an unobserved failure is on status$, not an unhandled rejection
+  return { done, resolve, reject };
+}
+
+type Lifecycle = 'idle' | 'running' | 'stopping' | 'stopped' | 'failed';
+
 class ReconcileLoop<T extends KubeObject> implements Controller {
   readonly active$: Observable<boolean>;
-  private readonly active = new BehaviorSubject(false);
+  readonly status$: Observable<ControllerStatus>;
+  private readonly state = new BehaviorSubject<ControllerStatus>(idleControllerStatus);
   private readonly scheduler: SchedulerLike;
   private readonly logger: Logger;
   private readonly limiter: RateLimiter;
   private readonly concurrency: number;
   private readonly queueMetrics: WorkQueueMetrics | undefined;
-  private readonly metrics: ReconcileMetrics | undefined;
-  private readonly inFlight = new Map<string, AbortController>();
+  private readonly workers: ReconcileWorkers<T>;
   private readonly subscriptions: Subscription[] = [];
+  private lifecycle: Lifecycle = 'idle';
+  private run = newRun();
+  private ended = false;
+  private teardown: Promise<void> | undefined;
+  private failure: ControllerFailure | undefined;
+  private synced = false;
   private queue: WorkQueue | undefined;
-  private workers: Promise<void>[] = [];
+  private running: Promise<void> = Promise.resolve();
   private filter: KeyFilter | undefined;
   private transitions: Promise<void> = Promise.resolve();
-  private started = false;
+  private mapperErrors = 0;
+  private lastError: UserCodeError | undefined;
 
   constructor(private readonly options: ControllerOptions<T>) {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.logger = (options.logger ?? silentLogger).child({ controller: options.name });
     this.limiter = options.rateLimiter ?? defaultControllerRateLimiter();
     this.concurrency = Math.max(1, options.concurrency ?? 1);
-    if (options.registry) {
-      this.queueMetrics = workQueueMetrics(options.registry, options.name);
-      this.metrics = reconcileMetrics(options.registry, options.name);
-      this.metrics.maxConcurrentReconciles.set(this.concurrency);
-    }
-    this.active$ = this.active.pipe(distinctUntilChanged());
+    const metrics = options.registry ? reconcileMetrics(options.registry, options.name) : undefined;
+    if (options.registry) this.queueMetrics = workQueueMetrics(options.registry, options.name);
+    metrics?.maxConcurrentReconciles.set(this.concurrency);
+    this.workers = new ReconcileWorkers<T>({
+      name: options.name,
+      reconcile: options.reconcile,
+      store: options.for.store,
+      owns: (key) => this.owns(key),
+      requeue: (key) => this.enqueue(key, false),
+      failed: (error) => {
+        this.lastError = error;
+        this.publish();
+      },
+      changed: () => this.publish(),
+      timeoutMs: options.reconcileTimeoutMs ?? DEFAULT_RECONCILE_TIMEOUT_MS,
+      scheduler: this.scheduler,
+      logger: this.logger,
+      metrics,
+    });
+    this.status$ = this.state.asObservable();
+    this.active$ = this.state.pipe(
+      map((s) => s.phase === 'active'),
+      distinctUntilChanged(),
+    );
+  }
+
+  get status(): ControllerStatus {
+    return this.state.value;
+  }
+
+  get done(): Promise<void> {
+    return this.run.done;
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    const primary = this.options.for;
-    // Only a newer version of the primary object supersedes an in-flight reconcile: events of owned
-    // objects are mostly the reconcile's own writes, and just queue the key again.
-    const on = (
-      informer: Informer<KubeObject>,
-      keysOf: (o: KubeObject) => readonly string[],
-      primaryEvents = false,
-    ) =>
-      this.subscriptions.push(
-        informer.events$.subscribe({
-          next: (e) => {
-            if (e.type === 'SYNCED') return;
-            const supersedes = primaryEvents && e.type !== 'RESYNC' && !(e.type === 'ADDED' && e.initial);
-            for (const key of keysOf(e.object)) this.enqueue(key, supersedes);
-          },
-          error: (err: unknown) =>
-            this.logger.error({ err }, 'an informer failed: its keys are no longer queued'),
-        }),
-      );
-    on(primary as unknown as Informer<KubeObject>, (o) => [objectKey(o)], true);
-    for (const owned of this.options.owns ?? []) on(owned, (o) => controllerOwnerKeys(o, primary.resource));
-    for (const watch of this.options.watches ?? []) on(watch.informer, (o) => watch.map(o));
-    const informers = [
-      primary as unknown as Informer<KubeObject>,
-      ...(this.options.owns ?? []),
-      ...(this.options.watches ?? []).map((w) => w.informer),
-    ];
-    const synced$ = combineLatest(informers.map((i) => i.synced$)).pipe(
+    if (this.lifecycle === 'running' || this.teardown) return;
+    if (this.ended) this.run = newRun();
+    this.ended = false;
+    this.lifecycle = 'running';
+    this.failure = undefined;
+    this.synced = false;
+    this.publish();
+    const sources = keySources(this.options);
+    for (const source of sources) this.track(this.listen(source));
+    const synced$ = combineLatest(
+      sources.map((s) => s.informer.synced$.pipe(catchError((e: unknown) => this.failed(s.failure, e)))),
+    ).pipe(
       map((states) => states.every(Boolean)),
       distinctUntilChanged(),
     );
     const ownership = this.options.ownership;
-    this.subscriptions.push(
-      combineLatest([synced$, ownership ? ownership.ownership$ : of<KeyFilter>(() => true)]).subscribe(
-        ([synced, filter]) => this.apply(synced ? filter : undefined),
-      ),
+    const filter$ = ownership
+      ? ownership.ownership$.pipe(
+          catchError((e: unknown) =>
+            this.failed({ source: 'ownership', index: undefined, resource: undefined }, e),
+          ),
+        )
+      : of<KeyFilter>(() => true);
+    this.track(
+      combineLatest([synced$, filter$]).subscribe(([synced, filter]) => {
+        this.synced = synced;
+        this.apply(synced ? filter : undefined);
+      }),
     );
-    ownership?.start();
+    if (this.lifecycle === 'running') ownership?.start();
   }
 
-  async stop(options: { drain?: boolean } = {}): Promise<void> {
-    if (!this.started) return;
-    this.started = false;
+  stop(options: { drain?: boolean } = {}): Promise<void> {
+    if (this.teardown) return this.teardown;
+    if (this.lifecycle !== 'running') return Promise.resolve();
+    this.lifecycle = 'stopping';
+    this.teardown = this.tearDown(options.drain ?? false, undefined);
+    return this.teardown;
+  }
+
+  private listen(source: KeySource): Subscription {
+    // Only a newer version of the primary object supersedes an in-flight reconcile: events of owned
+    // objects are mostly the reconcile's own writes, and just queue the key again.
+    return source.informer.events$.subscribe({
+      next: (e) => {
+        if (e.type === 'SYNCED') return;
+        const supersedes = source.primary && e.type !== 'RESYNC' && !(e.type === 'ADDED' && e.initial);
+        const { keys, error } = source.keysOf(e.object);
+        if (error) this.mapperFailed(error);
+        for (const key of keys) this.enqueue(key, supersedes);
+      },
+      error: (e: unknown) => void this.failed(source.failure, e),
+    });
+  }
+
+  private track(subscription: Subscription): void {
+    if (this.lifecycle === 'running') this.subscriptions.push(subscription);
+    else subscription.unsubscribe(); // failed while subscribing
+  }
+
+  /** Fails the controller (the first fatal error wins); returns what a `catchError` goes on with. */
+  private failed(
+    where: Pick<ControllerFailure, 'source' | 'index' | 'resource'>,
+    e: unknown,
+  ): Observable<never> {
+    if (this.lifecycle !== 'running') return NEVER;
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.failure = { ...where, error };
+    this.lifecycle = 'failed';
+    this.logger.error(
+      { err: error, source: where.source, index: where.index, resource: where.resource },
+      'the controller failed: stopping its workers and releasing its ownership',
+    );
+    this.publish();
+    this.teardown = this.tearDown(false, error);
+    return NEVER;
+  }
+
+  private async tearDown(drain: boolean, error: Error | undefined): Promise<void> {
     this.subscriptions.splice(0).forEach((s) => s.unsubscribe());
-    const drain = options.drain ?? false;
-    this.transitions = this.transitions.then(() => this.deactivate(drain));
+    if (!drain) this.filter = undefined; // a drain still reconciles the keys it owns
+    const reason = error ?? new Error('the controller stopped');
+    this.chain(() => this.deactivate(drain, reason));
     await this.transitions;
     this.filter = undefined;
-    await this.options.ownership?.stop();
+    try {
+      await this.options.ownership?.stop();
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not stop the ownership');
+    }
+    if (this.lifecycle === 'stopping') this.lifecycle = 'stopped';
+    this.teardown = undefined;
+    this.ended = true;
+    this.publish();
+    if (error) this.run.reject(error);
+    else this.run.resolve();
+  }
+
+  /** Whether this process may reconcile `key` now; a throwing filter counts as "no". */
+  private owns(key: string): boolean {
+    try {
+      return this.filter?.(key) ?? false;
+    } catch (e) {
+      this.logger.warn({ err: e, key }, 'the ownership filter threw: the key is not reconciled');
+      return false;
+    }
   }
 
   private enqueue(key: string, supersedes: boolean): void {
-    if (supersedes)
-      this.inFlight.get(key)?.abort(new Error(`reconcile of ${key} superseded by a newer event`));
-    if (this.queue && this.filter?.(key)) this.queue.add(key);
+    if (supersedes) this.workers.abort(key, new Error(`reconcile of ${key} superseded by a newer event`));
+    if (this.queue && this.owns(key)) this.queue.add(key);
+  }
+
+  /** Appends a step to the ownership transitions; a failing step is logged, never breaks the chain. */
+  private chain(step: () => Promise<void> | void): void {
+    this.transitions = this.transitions
+      .then(step)
+      .catch((e: unknown) => this.logger.error({ err: e }, 'an ownership transition failed'));
   }
 
   private apply(filter: KeyFilter | undefined): void {
     this.filter = filter;
+    const lost = (key: string) => new Error(`this process no longer owns ${key}`);
     if (!filter) {
       // Stop at once: no new reconcile starts, in-flight ones are aborted; the queue winds down after.
-      for (const [key, controller] of this.inFlight)
-        controller.abort(new Error(`this process no longer owns ${key}`));
-      this.transitions = this.transitions.then(() => this.deactivate(false));
+      this.workers.abortAll(lost);
+      this.chain(() => this.deactivate(false, new Error('this process no longer owns its keys')));
       return;
     }
-    for (const [key, controller] of this.inFlight)
-      if (!filter(key)) controller.abort(new Error(`this process no longer owns ${key}`));
-    this.transitions = this.transitions.then(() => {
+    this.workers.abortAll(lost, (key) => !this.owns(key));
+    this.chain(() => {
       if (this.filter !== filter) return; // superseded by a later transition
       if (!this.queue) {
         const queue = new WorkQueue({
@@ -231,83 +329,63 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
           ...(this.queueMetrics ? { metrics: this.queueMetrics } : {}),
         });
         this.queue = queue;
-        this.workers = Array.from({ length: this.concurrency }, () => this.work(queue));
-        this.active.next(true);
+        this.running = this.workers.run(queue, this.concurrency);
+        this.publish();
         this.logger.info({ concurrency: this.concurrency }, 'started workers');
       }
       for (const object of this.options.for.store.list()) {
         const key = objectKey(object);
-        if (filter(key)) this.queue.add(key);
+        if (this.owns(key)) this.queue.add(key);
       }
     });
   }
 
-  private async deactivate(drain: boolean): Promise<void> {
+  private async deactivate(drain: boolean, reason: Error): Promise<void> {
     const queue = this.queue;
-    if (!queue) return;
-    if (!drain)
-      for (const controller of this.inFlight.values()) controller.abort(new Error('the controller stopped'));
-    await queue.shutDown({ drain });
-    await Promise.all(this.workers);
+    if (!queue) return this.publish();
+    if (!drain) this.workers.abortAll(() => reason);
+    // Its promise waits for overdue reconciles too; the workers are what must end.
+    void queue.shutDown({ drain });
+    await this.running;
     this.queue = undefined;
-    this.workers = [];
-    this.active.next(false);
-    this.logger.info({}, 'stopped workers');
+    const overdue = this.workers.counts.overdueReconciles;
+    if (overdue > 0)
+      this.logger.warn({ overdue }, 'stopped workers; reconciles that outlived their timeout still run');
+    else this.logger.info({}, 'stopped workers');
+    this.publish();
   }
 
-  private async work(queue: WorkQueue): Promise<void> {
-    for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
-      try {
-        await this.process(queue, key);
-      } finally {
-        queue.done(key);
-      }
-    }
+  private mapperFailed(error: UserCodeError): void {
+    this.mapperErrors++;
+    this.lastError = error;
+    this.logger.warn(
+      { err: error, key: error.objectKey, source: error.source },
+      'a mapper failed: the object queued only the valid keys it returned',
+    );
+    this.publish();
   }
 
-  private async process(queue: WorkQueue, key: string): Promise<void> {
-    if (!this.filter?.(key)) return queue.forget(key); // lost since it was queued
-    const abort = new AbortController();
-    this.inFlight.set(key, abort);
-    const slash = key.indexOf('/');
-    const started = this.scheduler.now();
-    this.metrics?.activeWorkers.inc();
-    try {
-      const outcome = await this.options.reconcile({
-        key,
-        namespace: slash >= 0 ? key.slice(0, slash) : undefined,
-        name: slash >= 0 ? key.slice(slash + 1) : key,
-        object: this.options.for.store.get(key),
-        signal: abort.signal,
-      });
-      if (outcome?.requeueAfterMs !== undefined && outcome.requeueAfterMs > 0) {
-        queue.forget(key);
-        queue.addAfter(key, outcome.requeueAfterMs);
-        this.metrics?.total.requeue_after.inc();
-      } else if (outcome?.requeue) {
-        queue.addRateLimited(key);
-        this.metrics?.total.requeue.inc();
-      } else {
-        queue.forget(key);
-        this.metrics?.total.success.inc();
-      }
-    } catch (err) {
-      if (abort.signal.aborted) {
-        // Superseded (it runs again) or stopping: not a failure of the reconcile.
-        this.metrics?.total.requeue.inc();
-      } else {
-        this.metrics?.total.error.inc();
-        this.metrics?.errors.inc();
-        this.logger.warn(
-          { err, key, retries: queue.retries(key) },
-          'reconcile failed: retrying with backoff',
-        );
-        queue.addRateLimited(key);
-      }
-    } finally {
-      this.inFlight.delete(key);
-      this.metrics?.activeWorkers.dec();
-      this.metrics?.time.observe((this.scheduler.now() - started) / 1000);
-    }
+  private phase(): ControllerPhase {
+    if (this.lifecycle === 'idle' || this.lifecycle === 'stopped' || this.lifecycle === 'failed')
+      return this.lifecycle;
+    if (this.queue) return 'active';
+    if (this.lifecycle === 'stopping') return 'stopped';
+    if (!this.synced) return 'waiting-for-sync';
+    // Workers are about to start (a transition is queued): no flicker through `standby`.
+    const previous = this.state.value.phase;
+    return this.filter && previous !== 'active' ? previous : 'standby';
+  }
+
+  private publish(): void {
+    const previous = this.state.value;
+    const next: ControllerStatus = {
+      phase: this.phase(),
+      failure: this.failure,
+      lastError: this.lastError,
+      mapperErrors: this.mapperErrors,
+      ...this.workers.counts,
+    };
+    const changed = (Object.keys(next) as (keyof ControllerStatus)[]).some((k) => next[k] !== previous[k]);
+    if (changed) this.state.next(next);
   }
 }

@@ -16,7 +16,9 @@ export type KeyFilter = (key: string) => boolean;
  * latest filter accepts it, aborts in-flight reconciles of keys it stops accepting, and
  * re-queues every cached key the filter accepts when it changes. {@link LeaderElector} and
  * {@link ShardMembership} implement it. `start` and `stop` are called by the controller:
- * `stop` only after the controller's work has ended, so a release is safe.
+ * `stop` only after the controller's work has ended, so a release is safe. `ownership$` errors
+ * only for what retrying cannot fix; the controller then fails with that error (source
+ * `ownership`). A filter that throws counts as "not this key" (logged).
  *
  * @example
  * ```ts
@@ -25,7 +27,7 @@ export type KeyFilter = (key: string) => boolean;
  * ```
  */
 export interface KeyOwnership {
-  /** Replays the current filter; emits on each change; `undefined` means no key. */
+  /** Replays the current filter; emits on each change; `undefined` means no key; errors when the ownership gave up. */
   readonly ownership$: Observable<KeyFilter | undefined>;
   start(): void;
   stop(): Promise<void>;

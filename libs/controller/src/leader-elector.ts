@@ -1,8 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { silentLogger, type Logger } from '@rxinformer/core';
+import { ConflictError, silentLogger, type Logger } from '@rxinformer/core';
 import {
   BehaviorSubject,
   asyncScheduler,
+  combineLatest,
   distinctUntilChanged,
   map,
   type Observable,
@@ -11,6 +12,13 @@ import {
 } from 'rxjs';
 import type { KeyFilter, KeyOwnership } from './key-ownership.js';
 import { LeaseClient, microTime, type Lease } from './lease-client.js';
+import {
+  idleLeaseHealth,
+  isFatalLeaseError,
+  nextLeaseHealth,
+  type LeaseHealth,
+  type LeaseHealthEvent,
+} from './lease-health.js';
 import { LeaseObserver, resolveTimings, sleep, type LeaseTimings } from './lease-timings.js';
 
 /**
@@ -45,10 +53,19 @@ export interface LeaderElectionOptions extends LeaseTimings {
  * work stops before another leader can start (no split brain). Unlike client-go, losing the
  * lease is not final: the elector keeps campaigning.
  *
+ * Failed Lease requests are data on `health$`, never an unhandled error. Network errors, 5xx,
+ * 429 and 401 are retried every retry period (phase `retrying`; a leader steps down at its renew
+ * deadline as usual); a 409 is a lost race, not a failure. A 403 (RBAC forbids get, create or update of the Lease) or a 400/422
+ * (an invalid Lease) is not retried: the elector stops leading at once, stops campaigning, and
+ * turns `health$` to `failed` with the typed error; `ownership$` then errors with it, so a
+ * {@link controller} using this elector fails too (its `done` rejects). `leader$` and `health$`
+ * never error. `stop()` then `start()` tries again.
+ *
  * @example
  * ```ts
  * const elector = new LeaderElector({ kubeConfig: kc, namespace: 'default', name: 'website-operator', identity: 'pod-a' });
  * elector.leader$.subscribe((leading) => console.log(leading ? 'leading' : 'standing by'));
+ * elector.health$.subscribe((h) => { if (h.phase === 'failed') console.error('cannot use the lease:', h.lastError?.message); });
  * elector.start();
  * // …
  * await elector.stop(); // releases the lease: a standby takes over within one retry period
@@ -57,9 +74,15 @@ export interface LeaderElectionOptions extends LeaseTimings {
 export class LeaderElector implements KeyOwnership {
   /** Whether this candidate leads; replays the current value. */
   readonly leader$: Observable<boolean>;
-  /** `() => true` while leading, `undefined` otherwise (a controller's {@link KeyOwnership}). */
+  /**
+   * `() => true` while leading, `undefined` otherwise (a controller's {@link KeyOwnership}).
+   * Errors with the typed error once the elector has failed (a 403 on the Lease).
+   */
   readonly ownership$: Observable<KeyFilter | undefined>;
+  /** Whether the Lease requests succeed, why not, and whether the elector gave up; replays the current value. */
+  readonly health$: Observable<LeaseHealth>;
   private readonly leading = new BehaviorSubject(false);
+  private readonly healthState = new BehaviorSubject<LeaseHealth>(idleLeaseHealth);
   private readonly client: LeaseClient;
   private readonly timings: Required<LeaseTimings>;
   private readonly scheduler: SchedulerLike;
@@ -77,7 +100,16 @@ export class LeaderElector implements KeyOwnership {
     this.logger = options.logger ?? silentLogger;
     this.client = new LeaseClient(options.kubeConfig, options.namespace, this.timings.renewDeadlineMs);
     this.leader$ = this.leading.pipe(distinctUntilChanged());
-    this.ownership$ = this.leader$.pipe(map((leading) => (leading ? () => true : undefined)));
+    this.health$ = this.healthState.asObservable();
+    const all: KeyFilter = () => true;
+    this.ownership$ = combineLatest([this.leading, this.healthState]).pipe(
+      map(([leading, health]) => {
+        if (health.phase === 'failed') throw health.lastError;
+        return leading;
+      }),
+      distinctUntilChanged(),
+      map((leading) => (leading ? all : undefined)),
+    );
   }
 
   /** Whether this candidate leads now. */
@@ -85,10 +117,16 @@ export class LeaderElector implements KeyOwnership {
     return this.leading.value;
   }
 
-  /** Starts campaigning (idempotent). */
+  /** The current health snapshot. */
+  get health(): LeaseHealth {
+    return this.healthState.value;
+  }
+
+  /** Starts campaigning (idempotent; after a failure, call `stop()` first to try again). */
   start(): void {
     if (this.loop) return;
     this.abort = new AbortController();
+    this.record({ type: 'started' });
     this.loop = this.run(this.abort.signal);
   }
 
@@ -116,8 +154,11 @@ export class LeaderElector implements KeyOwnership {
         this.logger.info({ lease: this.options.name }, 'released the lease');
       } catch (e) {
         this.logger.warn({ err: e, lease: this.options.name }, 'could not release the lease');
+        this.record({ type: 'stopped', error: e });
+        return;
       }
     }
+    this.record({ type: 'stopped' });
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -126,8 +167,14 @@ export class LeaderElector implements KeyOwnership {
       let acquired = false;
       try {
         acquired = await this.tryAcquireOrRenew(started);
+        if (!signal.aborted) this.record({ type: 'succeeded', at: this.scheduler.now() });
       } catch (e) {
-        this.logger.debug({ err: e, lease: this.options.name }, 'lease acquire or renew failed');
+        if (signal.aborted) return;
+        if (e instanceof ConflictError) {
+          // Another candidate wrote the Lease first: the API works, this round is just lost.
+          this.record({ type: 'succeeded', at: this.scheduler.now() });
+          this.logger.debug({ lease: this.options.name }, 'lost a lease write race');
+        } else if (this.failed(e)) return;
       }
       if (signal.aborted) return;
       if (acquired && this.scheduler.now() < started + this.timings.renewDeadlineMs) {
@@ -199,6 +246,31 @@ export class LeaderElector implements KeyOwnership {
       },
       Math.max(0, delay),
     );
+  }
+
+  /** Records a failed round; `true` if it was fatal (then the elector no longer leads). */
+  private failed(error: unknown): boolean {
+    const first = this.healthState.value.failures === 0;
+    if (isFatalLeaseError(error)) {
+      // Stop leading at once, then say why: a lease this process may not write is not its own.
+      this.setLeader(false);
+      this.record({ type: 'failed', error });
+      this.logger.error(
+        { err: error, lease: this.options.name },
+        'the lease cannot be used: stopped leading and campaigning',
+      );
+      return true;
+    }
+    this.record({ type: 'failed', error });
+    // The first failure of a run is worth a warning; the rest are on health$.
+    if (first) this.logger.warn({ err: error, lease: this.options.name }, 'lease request failed: retrying');
+    else this.logger.debug({ err: error, lease: this.options.name }, 'lease request failed again');
+    return false;
+  }
+
+  private record(event: LeaseHealthEvent): void {
+    const next = nextLeaseHealth(this.healthState.value, event);
+    if (next !== this.healthState.value) this.healthState.next(next);
   }
 
   private setLeader(leading: boolean): void {

@@ -18,7 +18,11 @@ export interface ReconcileRequest<T extends KubeObject> {
   readonly name: string;
   /** The current object from the `for` informer's cache; `undefined` if it no longer exists. */
   readonly object: T | undefined;
-  /** Aborted when a newer version of the object (an event of the `for` informer) supersedes this reconcile, or the controller stops or loses the key. */
+  /**
+   * Aborted when a newer version of the object (an event of the `for` informer) supersedes this
+   * reconcile, when the controller stops, fails or loses the key, and after `reconcileTimeoutMs`
+   * (its `reason` is then a `TimeoutError` DOMException). Pass it on to every request.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -38,7 +42,9 @@ export interface ReconcileOutcome {
 
 /**
  * The user's reconcile function. Level-triggered: it reads the current state and converges it,
- * whatever events led there. Throwing retries the key with backoff; the loop goes on.
+ * whatever events led there. Throwing (synchronously or by rejecting) retries the key with
+ * backoff, and so does not settling within the controller's `reconcileTimeoutMs`; the loop goes
+ * on, and the error shows on the controller's `status$` as a `UserCodeError`.
  *
  * @example
  * ```ts

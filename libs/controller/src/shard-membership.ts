@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '@rxinformer/core';
 import {
   BehaviorSubject,
   asyncScheduler,
+  combineLatest,
   distinctUntilChanged,
   map,
   type Observable,
@@ -11,6 +12,13 @@ import {
 } from 'rxjs';
 import type { KeyFilter, KeyOwnership } from './key-ownership.js';
 import { LeaseClient, microTime, type Lease } from './lease-client.js';
+import {
+  idleLeaseHealth,
+  isFatalLeaseError,
+  nextLeaseHealth,
+  type LeaseHealth,
+  type LeaseHealthEvent,
+} from './lease-health.js';
 import { LeaseObserver, resolveTimings, sleep, type LeaseTimings } from './lease-timings.js';
 import { rendezvousOwner } from './rendezvous.js';
 
@@ -86,18 +94,30 @@ export interface ShardView {
  * the keys it loses as soon as it sees the new member, which leaves them
  * `leaseDuration - retryPeriod` (and at least `leaseDuration - renewDeadline`) to finish.
  *
+ * Failed Lease requests are data on `health$`, never an unhandled error. Network errors, 5xx,
+ * 429 and 401 are retried every retry period (phase `retrying`; the replica stops working at
+ * its renew deadline as usual). A 403 (RBAC forbids writing or listing the shard leases) or a
+ * 400/422 is not retried: the replica turns inactive at once, stops renewing, and `health$`
+ * turns `failed` with the typed error; `ownership$` then errors with it, so a {@link controller}
+ * using this membership fails too (its `done` rejects). `view$` and `health$` never error.
+ * `stop()` then `start()` tries again.
+ *
  * @example
  * ```ts
  * const shards = new ShardMembership({ kubeConfig: kc, namespace: 'default', name: 'websites', identity: process.env.POD_NAME! });
+ * shards.health$.subscribe((h) => { if (h.phase !== 'running') console.warn(h.phase, h.lastError?.message); });
  * controller({ name: 'website', for: websites, reconcile, ownership: shards }).start();
  * ```
  */
 export class ShardMembership implements KeyOwnership {
   /** This replica's view; replays the latest. */
   readonly view$: Observable<ShardView>;
-  /** The keys this replica owns, or `undefined` while inactive. */
+  /** The keys this replica owns, or `undefined` while inactive; errors with the typed error once the membership has failed (a 403). */
   readonly ownership$: Observable<KeyFilter | undefined>;
+  /** Whether the Lease requests succeed, why not, and whether the membership gave up; replays the current value. */
+  readonly health$: Observable<LeaseHealth>;
   private readonly view = new BehaviorSubject<ShardView>({ active: false, members: [] });
+  private readonly healthState = new BehaviorSubject<LeaseHealth>(idleLeaseHealth);
   private readonly client: LeaseClient;
   private readonly timings: Required<LeaseTimings>;
   private readonly scheduler: SchedulerLike;
@@ -121,9 +141,17 @@ export class ShardMembership implements KeyOwnership {
     this.view$ = this.view.pipe(
       distinctUntilChanged((a, b) => a.active === b.active && a.members.join() === b.members.join()),
     );
+    this.health$ = this.healthState.asObservable();
     const by = options.shardBy ?? 'key';
-    this.ownership$ = this.view$.pipe(
-      map((v) => {
+    const failure$ = this.healthState.pipe(
+      map((h) => {
+        if (h.phase === 'failed') throw h.lastError;
+        return false;
+      }),
+      distinctUntilChanged(),
+    );
+    this.ownership$ = combineLatest([this.view$, failure$]).pipe(
+      map(([v]) => {
         if (!v.active) return undefined;
         const members = v.members;
         return (key: string) =>
@@ -135,10 +163,16 @@ export class ShardMembership implements KeyOwnership {
     );
   }
 
-  /** Starts renewing and listing (idempotent). */
+  /** The current health snapshot. */
+  get health(): LeaseHealth {
+    return this.healthState.value;
+  }
+
+  /** Starts renewing and listing (idempotent; after a failure, call `stop()` first to try again). */
   start(): void {
     if (this.loop) return;
     this.abort = new AbortController();
+    this.record({ type: 'started' });
     this.loop = this.run(this.abort.signal);
   }
 
@@ -150,14 +184,17 @@ export class ShardMembership implements KeyOwnership {
     this.timers.forEach((t) => t.unsubscribe());
     this.validUntil = 0;
     this.publish();
+    let error: unknown;
     if (this.lease) {
       try {
         await this.client.delete(this.leaseName);
       } catch (e) {
+        error = e;
         this.logger.warn({ err: e, lease: this.leaseName }, 'could not delete the shard lease');
       }
       this.lease = undefined;
     }
+    this.record(error === undefined ? { type: 'stopped' } : { type: 'stopped', error });
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -167,12 +204,35 @@ export class ShardMembership implements KeyOwnership {
         const written = await this.renew(started);
         const leases = await this.client.list(`${SHARD_GROUP_LABEL}=${this.options.name}`);
         if (signal.aborted) return;
+        this.record({ type: 'succeeded', at: this.scheduler.now() });
         this.sync(started, written, leases);
       } catch (e) {
-        this.logger.debug({ err: e, lease: this.leaseName }, 'shard lease renew or list failed');
+        if (signal.aborted) return;
+        const first = this.healthState.value.failures === 0;
+        if (isFatalLeaseError(e)) {
+          // Stop working at once, then say why: a replica that may not renew its lease is no member.
+          this.timers.forEach((t) => t.unsubscribe());
+          this.validUntil = 0;
+          this.publish();
+          this.record({ type: 'failed', error: e });
+          this.logger.error(
+            { err: e, lease: this.leaseName },
+            'the shard lease cannot be used: stopped working and renewing',
+          );
+          return;
+        }
+        this.record({ type: 'failed', error: e });
+        // The first failure of a run is worth a warning; the rest are on health$.
+        if (first) this.logger.warn({ err: e, lease: this.leaseName }, 'shard lease renew or list failed');
+        else this.logger.debug({ err: e, lease: this.leaseName }, 'shard lease renew or list failed again');
       }
       await sleep(this.scheduler, this.timings.retryPeriodMs, signal);
     }
+  }
+
+  private record(event: LeaseHealthEvent): void {
+    const next = nextLeaseHealth(this.healthState.value, event);
+    if (next !== this.healthState.value) this.healthState.next(next);
   }
 
   /** Renews (or creates) the own lease; resolves with the time the write was acknowledged. */

@@ -1,8 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Leases } from '@rxinformer/core';
+import { firstValueFrom, filter } from 'rxjs';
+import { ForbiddenError, Leases, ServerBusyError } from '@rxinformer/core';
 import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
-import { LeaderElector, type LeaderElectionOptions } from '@rxinformer/controller';
+import { LeaderElector, type LeaderElectionOptions, type LeaseHealth } from '@rxinformer/controller';
 
 /** Polls an assertion until it holds (the suite's own bound, far above what a run needs). */
 const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 20_000, interval: 20 });
@@ -108,5 +109,61 @@ describe('leader election over the simulator', () => {
     expect(aTerm?.to).toBeDefined();
     expect(aTerm!.to!).toBeLessThan(bTerm!.from); // a stepped down before b started leading
     expect(lease()).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
+  });
+
+  it('gives up on a forbidden Lease (403) as data: health$ failed, never leader, ownership$ errors, no more requests', async () => {
+    const forbidden = server.faults.failNext(Infinity, { code: 403 }, { resource: Leases });
+    const a = candidate('a');
+    const phases: LeaseHealth['phase'][] = [];
+    a.elector.health$.subscribe((h) => phases.at(-1) !== h.phase && phases.push(h.phase));
+    let ownershipError: unknown;
+    a.elector.ownership$.subscribe({ error: (e: unknown) => (ownershipError = e) });
+    a.elector.start();
+    const failed = await firstValueFrom(a.elector.health$.pipe(filter((h) => h.phase === 'failed')));
+    expect(failed.lastError).toBeInstanceOf(ForbiddenError);
+    expect((failed.lastError as ForbiddenError).verb).toBe('get');
+    expect(failed.failures).toBe(1);
+    expect(ownershipError).toBe(failed.lastError);
+    const leaseRequests = () =>
+      server.requests.filter((r) => r.resource === 'leases.coordination.k8s.io').length;
+    const before = leaseRequests();
+    await new Promise((r) => setTimeout(r, 3 * timings.retryPeriodMs));
+    expect(leaseRequests()).toBe(before); // gave up: not a retry every period
+    expect(a.intervals).toEqual([]);
+    expect(phases).toEqual(['idle', 'running', 'failed']);
+    forbidden.cancel();
+    await a.elector.stop();
+    expect(a.elector.health.phase).toBe('failed'); // the reason stays visible after stop()
+    a.elector.start(); // stop() then start() tries again
+    await eventually(() => expect(a.elector.isLeader).toBe(true));
+    expect(a.elector.health.phase).toBe('running');
+  });
+
+  it('steps down at once, not at its renew deadline, when its renewals become forbidden', async () => {
+    const a = candidate('a');
+    a.elector.start();
+    await eventually(() => expect(a.elector.isLeader).toBe(true));
+    const forbiddenAt = performance.now();
+    server.faults.failNext(Infinity, { code: 403 }, { resource: Leases, verb: 'update' });
+    await firstValueFrom(a.elector.leader$.pipe(filter((leading) => !leading)));
+    // The next renewal (one retry period later) is refused: no waiting for the deadline.
+    expect(performance.now() - forbiddenAt).toBeLessThan(timings.renewDeadlineMs - timings.retryPeriodMs);
+    expect(a.elector.health).toMatchObject({ phase: 'failed' });
+    expect((a.elector.health.lastError as ForbiddenError).verb).toBe('update');
+    server.faults.clear();
+  });
+
+  it('retries transient failures (503) every retry period, shown on health$ as retrying, then leads', async () => {
+    server.faults.failNext(3, { code: 503 }, { resource: Leases });
+    const a = candidate('a');
+    const seen: LeaseHealth[] = [];
+    a.elector.health$.subscribe((h) => seen.push(h));
+    a.elector.start();
+    await eventually(() => expect(a.elector.isLeader).toBe(true));
+    const retrying = seen.filter((h) => h.phase === 'retrying');
+    expect(retrying.map((h) => h.failures)).toEqual([1, 2, 3]);
+    expect(retrying.every((h) => h.lastError instanceof ServerBusyError)).toBe(true);
+    expect(a.elector.health).toMatchObject({ phase: 'running', failures: 0 });
+    expect(a.elector.health.lastError).toBeInstanceOf(ServerBusyError); // kept after recovery
   });
 });

@@ -1,7 +1,13 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { firstValueFrom, filter } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigMaps, Leases, createInformerFactory, type InformerFactory } from '@rxinformer/core';
+import {
+  ConfigMaps,
+  ForbiddenError,
+  Leases,
+  createInformerFactory,
+  type InformerFactory,
+} from '@rxinformer/core';
 import { churn, createKubeApiServer, populate, type KubeApiServer } from '@rxinformer/testing';
 import { ShardMembership, controller, rendezvousOwner, type Controller } from '@rxinformer/controller';
 
@@ -152,5 +158,64 @@ describe('sharding over the simulator', () => {
     keys.forEach((_, i) => {
       if (before[i] !== 'b') expect(after[i]).toBe(before[i]);
     });
+  });
+
+  it('gives up on a forbidden shard lease (403) as data, and a controller using it fails with source `ownership`', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(server.kubeconfig());
+    const forbidden = server.faults.failNext(Infinity, { code: 403 }, { resource: Leases, verb: 'create' });
+    const shards = new ShardMembership({
+      kubeConfig: kc,
+      namespace: 'default',
+      name: 'denied',
+      identity: 'a',
+      ...timings,
+    });
+    const factory = createInformerFactory({ kubeConfig: kc, lingerMs: 0 });
+    const c = controller({
+      name: 'denied',
+      for: factory.informer(ConfigMaps, { namespace: 'nowhere' }),
+      ownership: shards,
+      reconcile: () => undefined,
+    });
+    c.start();
+    const error = await c.done.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    forbidden.cancel();
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect((error as ForbiddenError).verb).toBe('create');
+    expect(c.status.failure).toMatchObject({ source: 'ownership', error });
+    expect(shards.health).toMatchObject({ phase: 'failed', lastError: error, failures: 1 });
+    const view = await firstValueFrom(shards.view$);
+    expect(view.active).toBe(false);
+    factory.shutdown();
+  });
+
+  it('stops working at once, not at its renew deadline, when its renewals become forbidden', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(server.kubeconfig());
+    const shards = new ShardMembership({
+      kubeConfig: kc,
+      namespace: 'default',
+      name: 'revoked',
+      identity: 'a',
+      ...timings,
+    });
+    let ownershipError: unknown;
+    shards.ownership$.subscribe({ error: (e: unknown) => (ownershipError = e) });
+    shards.start();
+    await firstValueFrom(shards.view$.pipe(filter((v) => v.active)));
+    const forbiddenAt = performance.now();
+    const forbidden = server.faults.failNext(Infinity, { code: 403 }, { resource: Leases, verb: 'update' });
+    await firstValueFrom(shards.view$.pipe(filter((v) => !v.active)));
+    expect(performance.now() - forbiddenAt).toBeLessThan(timings.renewDeadlineMs - timings.retryPeriodMs);
+    expect(shards.health.phase).toBe('failed');
+    expect(ownershipError).toBeInstanceOf(ForbiddenError);
+    forbidden.cancel();
+    await shards.stop(); // deletes its lease: the stop itself is allowed again
+    expect(server.find(Leases, 'revoked-shard-a', 'default')).toBeUndefined();
+    expect(shards.health.phase).toBe('failed');
   });
 });
