@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { ApiException, CoreV1Api } from '@kubernetes/client-node';
 import { ConfigMaps, Pods } from '@rxinformer/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -205,6 +206,17 @@ describe('history faults', () => {
     const again = await watchWith(server, '/api/v1/pods', { resourceVersion: String(Number(rv) - 1) });
     expect((await again.next()).type).toBe('ERROR');
   });
+
+  it('restarts even while a connection is still in its TLS handshake: it dies like the rest', async () => {
+    // A client that reconnects at once after a drop can be mid-handshake when the server stops;
+    // that connection must not keep the old server (and its restart) waiting.
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await server.faults.restart();
+    await closed;
+    expect((await raw(server, '/api/v1/pods')).status).toBe(200);
+  }, 10_000);
 
   it('restarts on a new port when asked, with a fresh kubeConfig', async () => {
     const port = server.port;

@@ -10,13 +10,18 @@ import type { LoopbackCertificates } from '../tls/self-signed.js';
 export class HttpsListener {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private closing = false;
 
   constructor(tls: LoopbackCertificates, handler: (req: IncomingMessage, res: ServerResponse) => void) {
     this.server = createServer({ cert: tls.certPem, key: tls.keyPem }, handler);
     // Watches last minutes; the request timeout would cut them, the real server keeps them open.
     this.server.keepAliveTimeout = 65_000;
     this.server.requestTimeout = 0;
-    this.server.on('secureConnection', (socket: Socket) => {
+    // Every TCP connection, from accept on: one still in its TLS handshake when the listener
+    // closes must die too, or a client that reconnects at once keeps the old server alive on it
+    // (as a real server process that stops takes all its connections with it).
+    this.server.on('connection', (socket: Socket) => {
+      if (this.closing) return void socket.destroy();
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -24,6 +29,7 @@ export class HttpsListener {
 
   /** Listens on `port` (0: a free one); resolves with the port. */
   listen(port: number): Promise<number> {
+    this.closing = false;
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => {
@@ -36,6 +42,7 @@ export class HttpsListener {
 
   /** Destroys every connection and stops listening. */
   close(): Promise<void> {
+    this.closing = true;
     return new Promise((resolve) => {
       for (const socket of this.sockets) socket.destroy();
       this.sockets.clear();
