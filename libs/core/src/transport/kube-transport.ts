@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
-import { DecodeError, type RequestContext } from '../errors.js';
+import { DecodeError, ForbiddenError, type RequestContext } from '../errors.js';
 import type { KubeObject } from '../resources/kube-object.js';
 import { resourceName, resourcePath, type ResourceDescriptor } from '../resources/resource.js';
 import { send, type HttpEndpoint } from './http-request.js';
@@ -78,7 +78,8 @@ export class KubeTransport {
 
   /**
    * A {@link ListerWatcher} for one resource and scope. A streaming list (a watch with
-   * `sendInitialEvents`) is a list: its errors name the verb `list`.
+   * `sendInitialEvents`) is a list: its errors name the verb `list`, except a 403, which names
+   * the verb RBAC refused (`watch`).
    *
    * @example
    * ```ts
@@ -123,9 +124,19 @@ export class KubeTransport {
           ),
         ),
       watch: (params: WatchParams) => {
-        const context = params.sendInitialEvents ? listContext : watchContext;
-        return new Observable<WatchEvent<T>>((subscriber) =>
-          send(
+        const streaming = params.sendInitialEvents === true;
+        const context = streaming ? listContext : watchContext;
+        return new Observable<WatchEvent<T>>((subscriber) => {
+          // RBAC authorizes a streaming list as a watch: a 403 names the verb to grant.
+          const sink = streaming
+            ? {
+                error: (e: unknown) =>
+                  subscriber.error(
+                    e instanceof ForbiddenError ? new ForbiddenError(e.status, watchContext) : e,
+                  ),
+              }
+            : subscriber;
+          return send(
             this.endpoint,
             {
               path,
@@ -134,10 +145,10 @@ export class KubeTransport {
               context,
               timeoutMs: 0,
             },
-            subscriber,
+            sink,
             (res) => decodeWatch(res, subscriber, context, this.server.origin),
-          ),
-        );
+          );
+        });
       },
     };
   }

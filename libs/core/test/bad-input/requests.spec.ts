@@ -135,28 +135,33 @@ describe('a streaming list (a watch with sendInitialEvents) is reported as a lis
       message: 'refused',
     });
 
+  // A 403 names the verb RBAC refused, and kube-apiserver authorizes a streaming list as a
+  // watch: granting `list` would not help, so a ForbiddenError says `watch`.
   it.each([
-    [401, 'Unauthorized', UnauthorizedError],
-    [403, 'Forbidden', ForbiddenError],
-    [404, 'NotFound', ResourceNotFoundError],
-  ])('%i on the streaming initial list: the error names the verb list', async (code, reason, type) => {
-    const api = await fakeApi({ watch: refuse(code, reason) });
-    const h = harness(api.kubeConfig(), { reflector: { watchList: 'always' } });
-    try {
-      const error = await h.fatal();
-      expect(error).toBeInstanceOf(type);
-      expect((error as KubeApiError).verb).toBe('list');
-      expect((error as Error).message).toMatch(
-        new RegExp(`^list configmaps in namespace "shop": ${code} ${reason}: refused`),
-      );
-      // The request was the streaming list, not a LIST.
-      expect(api.requests.map((r) => r.verb)).toEqual(['watch']);
-      expect(api.requests[0]?.url.searchParams.get('sendInitialEvents')).toBe('true');
-    } finally {
-      h.close();
-      await api.close();
-    }
-  });
+    [401, 'Unauthorized', UnauthorizedError, 'list'],
+    [403, 'Forbidden', ForbiddenError, 'watch'],
+    [404, 'NotFound', ResourceNotFoundError, 'list'],
+  ])(
+    '%i on the streaming initial list: the error names the verb of the refusal',
+    async (code, reason, type, verb) => {
+      const api = await fakeApi({ watch: refuse(code, reason) });
+      const h = harness(api.kubeConfig(), { reflector: { watchList: 'always' } });
+      try {
+        const error = await h.fatal();
+        expect(error).toBeInstanceOf(type);
+        expect((error as KubeApiError).verb).toBe(verb);
+        expect((error as Error).message).toMatch(
+          new RegExp(`^${verb} configmaps in namespace "shop": ${code} ${reason}: refused`),
+        );
+        // The request was the streaming list, not a LIST.
+        expect(api.requests.map((r) => r.verb)).toEqual(['watch']);
+        expect(api.requests[0]?.url.searchParams.get('sendInitialEvents')).toBe('true');
+      } finally {
+        h.close();
+        await api.close();
+      }
+    },
+  );
 
   it('a garbled line of the streaming initial list: DecodeError naming the verb list', async () => {
     const api = await fakeApi({ watch: streams(['{"type":"ADDED","object": not json\n']) });
