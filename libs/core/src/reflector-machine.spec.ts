@@ -8,15 +8,14 @@ import {
   UserCodeError,
   idleHealth,
 } from './index.js';
+import { healthOf, stepReflector } from './reflector-machine.js';
 import {
-  healthOf,
   initialMachine,
-  stepReflector,
   type ReflectorCommand,
   type ReflectorInput,
   type ReflectorMachine,
   type ReflectorRules,
-} from './reflector-machine.js';
+} from './reflector-state.js';
 
 const context = { verb: 'list' as const, resource: 'things' };
 const rules: ReflectorRules = {

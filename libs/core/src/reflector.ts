@@ -3,15 +3,14 @@ import { validBackoff, type BackoffOptions } from './backoff.js';
 import { ConnectionError, DecodeError, apiErrorFor, type KubeStatus, type RequestContext } from './errors.js';
 import type { HealthTracker } from './health-tracker.js';
 import type { Logger } from './logger.js';
+import { healthOf, stepReflector } from './reflector-machine.js';
 import {
-  healthOf,
   initialMachine,
-  stepReflector,
   type ReflectorCommand,
   type ReflectorInput,
   type ReflectorMachine,
   type ReflectorRules,
-} from './reflector-machine.js';
+} from './reflector-state.js';
 import type { ReflectorEvent } from './reflector-events.js';
 import type { KubeObject } from './resources/kube-object.js';
 import type { ListPage, ListerWatcher, WatchEvent } from './transport/types.js';
