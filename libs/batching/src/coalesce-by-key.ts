@@ -1,5 +1,6 @@
 import {
   objectKey,
+  userCodeReporter,
   type InformerEvent,
   type KubeObject,
   type ObjectEvent,
@@ -13,7 +14,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { mergeEvents } from './net-change.js';
-import { callKey, failureReporter } from './user-code.js';
+import { callKey } from './user-code.js';
 
 /**
  * Options of {@link coalesceByKey}.
@@ -95,7 +96,7 @@ export function coalesceByKey<T extends KubeObject>(
 
   return (source) =>
     new Observable<InformerEvent<T>>((subscriber) => {
-      const fail = failureReporter(options.onError);
+      const fail = userCodeReporter(options.onError);
       let pending = new Map<string, ObjectEvent<T>>();
       let timer: Subscription | undefined;
       const flush = (): void => {

@@ -1,9 +1,9 @@
-import { UserCodeError } from '@rxinformer/core';
+import { keyOfValue, userCodeReporter, UserCodeError } from '@rxinformer/core';
 import { from, Observable, Subscription, type ObservableInput, type OperatorFunction } from 'rxjs';
 import { eventKey } from './event-key.js';
 import { mergeLatest } from './net-change.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
-import { callKey, failureReporter, nameOf } from './user-code.js';
+import { callKey, callMerge } from './user-code.js';
 
 /**
  * Options of {@link consumeWith}.
@@ -116,11 +116,13 @@ export function consumeWith<V>(
       let end: (() => void) | undefined;
       // The first handler failure: the source is no longer read, what waits is still handled.
       let failure: UserCodeError | undefined;
-      const fail = failureReporter(options.onError);
+      const fail = userCodeReporter(options.onError);
 
       const handlerFailed = (value: V, cause: unknown): void => {
         if (failure !== undefined) return fail('consumeWith handler', value, cause);
-        const error = new UserCodeError('callback', nameOf(value), cause, { source: 'consumeWith handler' });
+        const error = new UserCodeError('callback', keyOfValue(value), cause, {
+          source: 'consumeWith handler',
+        });
         failure = error;
         end = () => subscriber.error(error);
         upstream.unsubscribe();
@@ -182,13 +184,7 @@ export function consumeWith<V>(
             const k = callKey(key, value, 'consumeWith key', fail, true);
             const held = k === undefined ? undefined : waiting.get(k);
             if (k !== undefined && held !== undefined) {
-              let merged: V | undefined;
-              try {
-                merged = merge(held, value);
-              } catch (err) {
-                fail('consumeWith merge', value, err);
-                merged = mergeLatest(held, value);
-              }
+              const merged = callMerge(merge, held, value, 'consumeWith merge', fail);
               if (merged === undefined) waiting.delete(k);
               else waiting.set(k, merged);
             } else {

@@ -1,6 +1,12 @@
-import { objectKey, type InformerEvent, type KubeObject, type UserCodeError } from '@rxinformer/core';
+import {
+  objectKey,
+  userCodeReporter,
+  type InformerEvent,
+  type KubeObject,
+  type UserCodeError,
+} from '@rxinformer/core';
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
-import { callKey, failureReporter } from './user-code.js';
+import { callKey } from './user-code.js';
 
 /**
  * Options of {@link dedupe}.
@@ -73,7 +79,7 @@ export function dedupe<T extends KubeObject>(
     defer(() => {
       // key -> resourceVersion of the last ADDED/MODIFIED passed; Map order is recency order.
       const seen = new Map<string, string>();
-      const fail = failureReporter(options.onError);
+      const fail = userCodeReporter(options.onError);
       return source.pipe(
         filter((event) => {
           if (event.type === 'SYNCED' || event.type === 'RESYNC') return true;

@@ -1,4 +1,4 @@
-import type { UserCodeError } from '@rxinformer/core';
+import { userCodeReporter, type UserCodeError } from '@rxinformer/core';
 import {
   asyncScheduler,
   Observable,
@@ -11,7 +11,7 @@ import { mergeLatest } from './net-change.js';
 import { queueBound, type OverflowPolicy } from './overflow.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { checkRate, TokenBucket } from './token-bucket.js';
-import { callKey, failureReporter } from './user-code.js';
+import { callKey, callMerge } from './user-code.js';
 
 /**
  * Options of {@link rateLimit}.
@@ -103,7 +103,7 @@ export function rateLimit<V>(options: RateLimitOptions<V>): MonoTypeOperatorFunc
       let dropped = 0;
       let timer: Subscription | undefined;
       let end: (() => void) | undefined;
-      const fail = failureReporter(options.onError);
+      const fail = userCodeReporter(options.onError);
       const drop = (value: V): void => {
         dropped++;
         try {
@@ -134,13 +134,7 @@ export function rateLimit<V>(options: RateLimitOptions<V>): MonoTypeOperatorFunc
           const k = callKey(key, value, 'rateLimit key', fail, true);
           const held = k === undefined ? undefined : waiting.get(k);
           if (k !== undefined && held !== undefined) {
-            let merged: V | undefined;
-            try {
-              merged = merge(held, value);
-            } catch (err) {
-              fail('rateLimit merge', value, err);
-              merged = mergeLatest(held, value);
-            }
+            const merged = callMerge(merge, held, value, 'rateLimit merge', fail);
             if (merged === undefined) waiting.delete(k);
             else waiting.set(k, merged);
           } else {

@@ -1,4 +1,4 @@
-import type { UserCodeError } from '@rxinformer/core';
+import { userCodeReporter, type UserCodeError } from '@rxinformer/core';
 import {
   asyncScheduler,
   Observable,
@@ -11,7 +11,7 @@ import { mergeLatest } from './net-change.js';
 import { queueBound, type OverflowPolicy } from './overflow.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { checkRate, TokenBucket } from './token-bucket.js';
-import { callKey, failureReporter } from './user-code.js';
+import { callKey, callMerge } from './user-code.js';
 
 /**
  * Options of {@link throttleByKey}.
@@ -110,21 +110,13 @@ export function throttleByKey<V>(options: ThrottleByKeyOptions<V>): MonoTypeOper
       let dropped = 0;
       let sweepAt = 1024;
       let end: (() => void) | undefined;
-      const fail = failureReporter(options.onError);
+      const fail = userCodeReporter(options.onError);
       const drop = (value: V): void => {
         dropped++;
         try {
           onDrop?.(dropped, value);
         } catch (err) {
           fail('throttleByKey onDrop', value, err);
-        }
-      };
-      const merged = (waiting: V, value: V): V | undefined => {
-        try {
-          return merge(waiting, value);
-        } catch (err) {
-          fail('throttleByKey merge', value, err);
-          return mergeLatest(waiting, value);
         }
       };
       // `state.timer` stays set while releasing, so re-entrant values just queue.
@@ -162,7 +154,7 @@ export function throttleByKey<V>(options: ThrottleByKeyOptions<V>): MonoTypeOper
           if (wait === 0) return subscriber.next(value);
           if (max === 0) return drop(value);
           if (coalesce && state.waiting.length > 0) {
-            const next = merged(state.waiting[0] as V, value);
+            const next = callMerge(merge, state.waiting[0] as V, value, 'throttleByKey merge', fail);
             if (next === undefined) state.waiting.length = 0;
             else state.waiting[0] = next;
             return;

@@ -63,6 +63,12 @@ export {
   type UserCodeSite,
   type Verb,
 } from './errors.js';
+export {
+  keyOfValue,
+  userCodeReporter,
+  type UserCodeErrorHandler,
+  type UserCodeReporter,
+} from './user-code.js';
 export type { IndexFunc, Indexers, Store } from './store.js';
 export type { EventsOptions, Informer, InformerOptions, InformerRun, InformerScope } from './informer.js';
 export { Backoff, type BackoffOptions } from './backoff.js';

@@ -1,7 +1,7 @@
 import type { LogFn, Logger } from '@rxinformer/core';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { levelValues, type LevelOption, type LogLevel } from './levels.js';
-import { errorKind } from './user-code.js';
+import { errorKind } from './error-kind.js';
 
 /**
  * Options of {@link consoleLogger}.

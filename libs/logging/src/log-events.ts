@@ -1,4 +1,10 @@
-import type { InformerEvent, KubeObject, Logger, UserCodeError } from '@rxinformer/core';
+import {
+  userCodeReporter,
+  type InformerEvent,
+  type KubeObject,
+  type Logger,
+  type UserCodeError,
+} from '@rxinformer/core';
 import {
   asyncScheduler,
   Observable,
@@ -7,7 +13,6 @@ import {
   type Subscription,
 } from 'rxjs';
 import { isEnabled, type LevelOption } from './levels.js';
-import { failureReporter } from './user-code.js';
 
 type EventType = InformerEvent['type'];
 
@@ -146,7 +151,7 @@ export function logEvents<T extends KubeObject>(
 
   return (source) =>
     new Observable<InformerEvent<T>>((subscriber) => {
-      const fail = failureReporter(options.onError);
+      const fail = userCodeReporter(options.onError);
       const windows: Window[] = TYPES.map((type) => ({
         type,
         level: levels[type],

@@ -1,7 +1,6 @@
-import type { InformerHealth, Logger, UserCodeError } from '@rxinformer/core';
+import { userCodeReporter, type InformerHealth, type Logger, type UserCodeError } from '@rxinformer/core';
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { isEnabled, type LevelOption } from './levels.js';
-import { failureReporter } from './user-code.js';
 
 /**
  * A change {@link logHealth} writes a line for: entering a phase, the first sync, or a watch
@@ -133,7 +132,7 @@ export function logHealth(
   const levels = { ...DEFAULT_LEVELS, ...options.levels };
   return (source) =>
     defer(() => {
-      const fail = failureReporter(options.onError);
+      const fail = userCodeReporter(options.onError);
       const write = ([transition, fields, message]: Line): void => {
         const level = levels[transition];
         try {

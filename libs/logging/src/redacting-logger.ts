@@ -1,7 +1,7 @@
 import type { LogFn, Logger } from '@rxinformer/core';
 import type { LogLevel } from './levels.js';
 import { createRedactor, type RedactionOptions, type Redactor } from './redact.js';
-import { errorKind } from './user-code.js';
+import { errorKind } from './error-kind.js';
 
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 

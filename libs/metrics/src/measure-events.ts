@@ -1,9 +1,9 @@
 import {
-  objectKey,
-  UserCodeError,
+  userCodeReporter,
   type InformerEvent,
   type KubeObject,
   type ObjectEvent,
+  type UserCodeError,
 } from '@rxinformer/core';
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { eventTally, type InformerMetrics } from './informer-metrics.js';
@@ -94,20 +94,7 @@ export function measureEvents<T extends KubeObject>(
   const { scheduler } = metrics;
   return (source) =>
     defer(() => {
-      let failures = 0;
-      const fail = (event: ObjectEvent<T>, cause: unknown): void => {
-        failures++;
-        try {
-          onError?.(
-            new UserCodeError('callback', objectKey(event.object) || undefined, cause, {
-              source: 'measureEvents timestampOf',
-            }),
-            failures,
-          );
-        } catch {
-          // Nothing left to report to; the events go on.
-        }
-      };
+      const fail = userCodeReporter(onError);
       return source.pipe(
         tap((event) => {
           const i = INDEX[event.type];
@@ -119,12 +106,16 @@ export function measureEvents<T extends KubeObject>(
           try {
             at = timestampOf(event);
           } catch (err) {
-            return fail(event, err);
+            return fail('measureEvents timestampOf', event, err);
           }
           if (typeof at === 'number') {
             if (Number.isFinite(at)) lag.observe(Math.max(0, scheduler.now() - at) / 1000);
           } else if (at !== undefined) {
-            fail(event, new TypeError(`returned ${at === null ? 'null' : typeof at}, not a number`));
+            fail(
+              'measureEvents timestampOf',
+              event,
+              new TypeError(`returned ${at === null ? 'null' : typeof at}, not a number`),
+            );
           }
         }),
       );
