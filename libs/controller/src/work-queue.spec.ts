@@ -147,6 +147,26 @@ describe('WorkQueue', () => {
     expect(queue.length).toBe(1); // the cancelled and later delays added nothing more
   });
 
+  it('waits a delay longer than a timer can hold (2^31 - 1 ms) instead of firing at once', async () => {
+    const queue = new WorkQueue(); // the real asyncScheduler: Node's timers overflow past 2^31 - 1 ms
+    queue.addAfter('a', 2 ** 31 + 1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queue.length).toBe(0);
+    expect(await queue.shutDown()).toEqual(['a']); // still delayed, and its timer is cancelled
+  });
+
+  it('re-arms a delay longer than a timer can hold until its full length has passed', () => {
+    const clock = virtualTime();
+    const queue = new WorkQueue({ scheduler: clock.scheduler });
+    const delay = 3 * 2 ** 31;
+    queue.addAfter('a', delay);
+    clock.advance(delay - 1);
+    expect(queue.length).toBe(0);
+    clock.advance(1);
+    expect(queue.length).toBe(1);
+    expect(clock.scheduler.actions).toHaveLength(0);
+  });
+
   it('shuts down without drain: hands back queued and delayed keys, and waits for in-flight ones', async () => {
     const clock = virtualTime();
     const queue = new WorkQueue({ scheduler: clock.scheduler });

@@ -2,6 +2,9 @@ import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import type { WorkQueueMetrics } from '@rxinformer/metrics';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 
+/** The longest delay a timer takes (Node's setTimeout fires at once beyond it). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Options of a {@link WorkQueue}.
  *
@@ -59,7 +62,7 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly processing = new Map<string, number>();
   private readonly addedAt = new Map<string, number>();
-  private readonly delayed = new Map<string, { at: number; timer: Subscription }>();
+  private readonly delayed = new Map<string, { readonly at: number; timer: Subscription }>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private readonly limiter: RateLimiter;
   private readonly scheduler: SchedulerLike;
@@ -96,7 +99,11 @@ export class WorkQueue {
     this.enqueue(key);
   }
 
-  /** Queues `key` after `delayMs` (at once if not positive). An earlier pending delay wins. */
+  /**
+   * Queues `key` after `delayMs` (at once if not positive). An earlier pending delay wins.
+   * A delay longer than a timer can hold (2^31 - 1 ms, about 24.8 days) still waits its full
+   * length: the timer is re-armed until the time comes.
+   */
   addAfter(key: string, delayMs: number): void {
     if (this.shutdown) return;
     if (!(delayMs > 0)) return this.add(key);
@@ -104,11 +111,7 @@ export class WorkQueue {
     const pending = this.delayed.get(key);
     if (pending && pending.at <= at) return;
     pending?.timer.unsubscribe();
-    const timer = this.scheduler.schedule(() => {
-      this.delayed.delete(key);
-      this.add(key);
-    }, delayMs);
-    this.delayed.set(key, { at, timer });
+    this.delayed.set(key, { at, timer: this.arm(key, at) });
   }
 
   /** Queues `key` after the delay its rate limiter assigns (a retry after a failure). */
@@ -169,6 +172,23 @@ export class WorkQueue {
     this.settle();
     await this.shutdown.promise;
     return [...new Set(handedBack)];
+  }
+
+  /** A timer for the delayed `key`; a longer wait than one timer can hold takes several. */
+  private arm(key: string, at: number): Subscription {
+    return this.scheduler.schedule(
+      () => {
+        const pending = this.delayed.get(key);
+        if (pending === undefined) return;
+        if (this.scheduler.now() < at) {
+          pending.timer = this.arm(key, at);
+          return;
+        }
+        this.delayed.delete(key);
+        this.add(key);
+      },
+      Math.min(at - this.scheduler.now(), MAX_TIMER_MS),
+    );
   }
 
   private enqueue(key: string): void {
