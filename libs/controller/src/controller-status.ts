@@ -7,7 +7,8 @@ import type { UserCodeError } from '@rxinformer/core';
  * - `standby`: synced, but the ownership grants no key (not the leader, not an active shard member).
  * - `active`: workers run.
  * - `failed`: an informer or the ownership failed fatally; workers stopped, ownership released (see `failure`).
- * - `stopped`: `stop()` completed.
+ * - `stopped`: `stop()` completed, or an informer completed (its factory was shut down) and the
+ *   controller stopped as `stop()` without drain does.
  *
  * @example
  * ```ts

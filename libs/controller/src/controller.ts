@@ -58,8 +58,9 @@ export interface Controller {
   /** The current status snapshot. */
   readonly status: ControllerStatus;
   /**
-   * Settles when the current run (before `start()`, the first) ends: resolves after `stop()`,
-   * rejects with the typed error once a failure's cleanup is done (workers stopped, ownership
+   * Settles when the current run (before `start()`, the first) ends: resolves after `stop()`
+   * and after the stop an informer's completion causes (its factory shut down); rejects with
+   * the typed error once a failure's cleanup is done (workers stopped, ownership
    * released). Unobserved, its rejection is never reported as unhandled. `start()` after the
    * end begins a new run with a new `done`.
    */
@@ -87,6 +88,9 @@ export interface Controller {
  *   carries the error), the ownership is stopped (a leader releases its Lease so another replica
  *   takes over), `status$` turns `failed` with the error and its source, and `done` rejects
  *   with the error. The process lives; what to do next (exit, alert) is the application's call.
+ * - An informer of `for`, `owns` or `watches` that completes (its factory was shut down) stops
+ *   the controller as `stop()` without drain does: in-flight reconciles are aborted, queued
+ *   keys dropped, the ownership is stopped, `status$` turns `stopped` and `done` resolves.
  *
  * @example
  * ```ts
@@ -242,7 +246,21 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
         for (const key of keys) this.enqueue(key, supersedes);
       },
       error: (e: unknown) => void this.failed(source.failure, e),
+      complete: () => this.completed(source),
     });
+  }
+
+  /** An informer ended (its factory shut down): with nothing left to feed it, the run stops. */
+  private completed(source: KeySource): void {
+    if (this.lifecycle !== 'running') return;
+    const { index, resource } = source.failure;
+    this.logger.warn(
+      { source: source.failure.source, index, resource },
+      'an informer completed (its factory shut down): stopping the controller',
+    );
+    this.lifecycle = 'stopping';
+    const reason = new Error(`the controller stopped: the ${String(resource)} informer completed`);
+    this.teardown = this.tearDown(false, undefined, reason);
   }
 
   private track(subscription: Subscription): void {
@@ -268,10 +286,13 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
     return NEVER;
   }
 
-  private async tearDown(drain: boolean, error: Error | undefined): Promise<void> {
+  private async tearDown(
+    drain: boolean,
+    error: Error | undefined,
+    reason: Error = error ?? new Error('the controller stopped'),
+  ): Promise<void> {
     this.subscriptions.splice(0).forEach((s) => s.unsubscribe());
     if (!drain) this.filter = undefined; // a drain still reconciles the keys it owns
-    const reason = error ?? new Error('the controller stopped');
     this.chain(() => this.deactivate(drain, reason));
     await this.transitions;
     this.filter = undefined;

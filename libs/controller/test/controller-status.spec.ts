@@ -3,7 +3,13 @@
 import { ConfigMaps, Deployments, ForbiddenError, type KubeObject } from '@rxinformer/core';
 import { BehaviorSubject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { controller, type ControllerPhase, type KeyFilter, type KeyOwnership } from '@rxinformer/controller';
+import {
+  controller,
+  type ControllerPhase,
+  type KeyFilter,
+  type KeyOwnership,
+  type ReconcileRequest,
+} from '@rxinformer/controller';
 import { capturingLogger, type LogEntry } from './support/capturing-logger.js';
 import { FakeInformer } from './support/fake-informer.js';
 import { virtualClock } from './support/virtual-clock.js';
@@ -24,6 +30,23 @@ function ownershipStub(initial: KeyFilter | undefined) {
     stop: async () => void events.push('stop'),
   };
   return { ownership, ownership$, events };
+}
+
+/** A reconcile that runs until its signal aborts; records each start and each abort. */
+function untilAborted(started: string[], events: string[]) {
+  return ({ key, signal }: ReconcileRequest<KubeObject>): Promise<void> => {
+    started.push(key);
+    return new Promise<void>((_, reject) =>
+      signal.addEventListener(
+        'abort',
+        () => {
+          events.push(`aborted ${key}`);
+          reject(signal.reason);
+        },
+        { once: true },
+      ),
+    );
+  };
 }
 
 describe('controller status$ and done (virtual time)', () => {
@@ -78,19 +101,7 @@ describe('controller status$ and done (virtual time)', () => {
       owns: [cms],
       ownership,
       scheduler: clock.scheduler,
-      reconcile: ({ key, signal }) => {
-        started.push(key);
-        return new Promise<void>((_, reject) =>
-          signal.addEventListener(
-            'abort',
-            () => {
-              events.push(`aborted ${key}`);
-              reject(signal.reason);
-            },
-            { once: true },
-          ),
-        );
-      },
+      reconcile: untilAborted(started, events),
     });
     let rejection: unknown;
     c.done.catch((e: unknown) => (rejection = e));
@@ -115,6 +126,56 @@ describe('controller status$ and done (virtual time)', () => {
     await clock.advance(1000);
     expect(started).toEqual(['shop/a']);
     await c.stop(); // resolves: stopping a failed controller is fine
+  });
+
+  for (const role of ['for', 'owns', 'watches'] as const) {
+    it(`stops, as stop() without drain does, when its \`${role}\` informer completes (the factory shut down)`, async () => {
+      const clock = virtualClock();
+      const deployments = new FakeInformer(Deployments);
+      const cms = new FakeInformer(ConfigMaps);
+      const watched = new FakeInformer(ConfigMaps);
+      for (const name of ['a', 'b']) deployments.put(cm(name));
+      const { ownership, events } = ownershipStub(() => true);
+      const started: string[] = [];
+      const c = controller<KubeObject>({
+        name: 'factory-shutdown',
+        for: deployments,
+        owns: [cms],
+        watches: [{ informer: watched, map: () => [] }],
+        ownership,
+        scheduler: clock.scheduler,
+        reconcile: untilAborted(started, events),
+      });
+      let resolved = false;
+      void c.done.then(() => (resolved = true));
+      c.start();
+      deployments.sync();
+      cms.sync();
+      watched.sync();
+      await clock.advance(0);
+      expect(c.status.phase).toBe('active');
+      expect(started).toEqual(['shop/a']);
+
+      ({ for: deployments, owns: cms, watches: watched })[role].complete();
+      await clock.advance(0);
+      expect(c.status).toMatchObject({ phase: 'stopped', failure: undefined });
+      expect(events).toEqual(['start', 'aborted shop/a', 'stop']); // the ownership is stopped after the workers
+      expect(resolved).toBe(true);
+      await clock.advance(1000);
+      expect(started).toEqual(['shop/a']); // the queued key was dropped
+      await c.stop(); // resolves: the run has ended
+    });
+  }
+
+  it('stops at once when started over informers whose factory is already shut down', async () => {
+    const cms = new FakeInformer(ConfigMaps);
+    cms.complete();
+    const { ownership, events } = ownershipStub(() => true);
+    const c = controller<KubeObject>({ name: 'late', for: cms, ownership, reconcile: () => undefined });
+    c.start();
+    await expect(c.done).resolves.toBeUndefined();
+    expect(c.status.phase).toBe('stopped');
+    expect(events).toEqual(['stop']);
   });
 
   it('fails with the index of a `watches` informer that fails before it synced', async () => {

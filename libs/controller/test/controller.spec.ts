@@ -60,6 +60,16 @@ const ownedBy = (
   },
 });
 
+/** A reconcile that runs until its signal aborts; records each signal. */
+const untilAborted =
+  (signals: AbortSignal[]) =>
+  ({ signal }: ReconcileRequest<KubeObject>): Promise<void> => {
+    signals.push(signal);
+    return new Promise<void>((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+    );
+  };
+
 describe('controller over the simulator', () => {
   it('reconciles every cached object once, only after the informers synced, with the current object', async () => {
     for (let i = 0; i < 5; i++) server.create(ConfigMaps, cm(`cm-${i}`, { v: String(i) }));
@@ -266,17 +276,28 @@ describe('controller over the simulator', () => {
       name: 'abort',
       for: factory.informer(ConfigMaps, { namespace: 'shop' }),
       concurrency: 2,
-      reconcile: ({ signal }) => {
-        signals.push(signal);
-        return new Promise<void>((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
-        );
-      },
+      reconcile: untilAborted(signals),
     });
     c2.start();
     await eventually(() => expect(signals).toHaveLength(2));
     await c2.stop();
     expect(signals.every((s) => s.aborted)).toBe(true);
     expect(signals).toHaveLength(2); // the two queued keys were handed back, not started
+  });
+
+  it('stops when its factory is shut down under it: in-flight reconciles aborted, done resolved', async () => {
+    server.create(ConfigMaps, cm('s-0'));
+    const signals: AbortSignal[] = [];
+    running = controller({
+      name: 'shutdown',
+      for: factory.informer(ConfigMaps, { namespace: 'shop' }),
+      reconcile: untilAborted(signals),
+    });
+    running.start();
+    await eventually(() => expect(signals).toHaveLength(1));
+    factory.shutdown();
+    await running.done;
+    expect(running.status.phase).toBe('stopped');
+    expect(signals[0]?.aborted).toBe(true);
   });
 });

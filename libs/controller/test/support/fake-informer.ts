@@ -1,7 +1,7 @@
 // An informer the test drives by hand: put and remove objects, sync, fail. It keeps the
 // contract of the core's informers that the controller relies on: a late events$ subscriber
 // first gets the cache as ADDED{initial} (and SYNCED once synced); a fatal error reaches every
-// observable's error, also for later subscribers.
+// observable's error, also for later subscribers; a shutdown completes them, also for later ones.
 import {
   objectKey,
   idleHealth,
@@ -20,6 +20,7 @@ export class FakeInformer<T extends KubeObject> implements Informer<T> {
   private readonly live = new Subject<InformerEvent<T>>();
   private readonly syncedState = new BehaviorSubject(false);
   private failure: Error | undefined;
+  private ended = false;
 
   readonly store: Store<T>;
 
@@ -49,6 +50,7 @@ export class FakeInformer<T extends KubeObject> implements Informer<T> {
   events(): Observable<InformerEvent<T>> {
     return new Observable<InformerEvent<T>>((subscriber) => {
       if (this.failure) return subscriber.error(this.failure);
+      if (this.ended) return subscriber.complete();
       for (const object of this.objects.values()) subscriber.next({ type: 'ADDED', object, initial: true });
       if (this.syncedState.value)
         subscriber.next({ type: 'SYNCED', size: this.objects.size, resourceVersion: '1' });
@@ -108,5 +110,12 @@ export class FakeInformer<T extends KubeObject> implements Informer<T> {
     this.failure = error;
     this.live.error(error);
     this.syncedState.error(error);
+  }
+
+  /** The factory shut down: every observable completes. */
+  complete(): void {
+    this.ended = true;
+    this.live.complete();
+    this.syncedState.complete();
   }
 }
