@@ -3,7 +3,7 @@ import { from, Observable, Subscription, type ObservableInput, type OperatorFunc
 import { eventKey } from './event-key.js';
 import { mergeLatest } from './net-change.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
-import { callKey, callMerge } from './user-code.js';
+import { callKey, callMerge, dropCounter } from './user-code.js';
 
 /**
  * Options of {@link consumeWith}.
@@ -107,7 +107,6 @@ export function consumeWith<V>(
       // Waiting values in order: keyed ones under their key, the rest under a number.
       const waiting = new Map<string | number, V>();
       let seq = 0;
-      let dropped = 0;
       let inHand: Subscription | undefined;
       // Unsubscribed on a handler failure; a subscription added after that ends at once.
       const upstream = new Subscription();
@@ -168,14 +167,7 @@ export function consumeWith<V>(
         pumping = false;
         if (!busy && waiting.size === 0) end?.();
       };
-      const drop = (value: V): void => {
-        dropped++;
-        try {
-          onDrop?.(dropped, value);
-        } catch (err) {
-          fail('consumeWith onDrop', value, err);
-        }
-      };
+      const drop = dropCounter(onDrop, 'consumeWith onDrop', fail);
       upstream.add(
         source.subscribe({
           next: (value) => {

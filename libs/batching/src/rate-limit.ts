@@ -11,7 +11,7 @@ import { mergeLatest } from './net-change.js';
 import { queueBound, type OverflowPolicy } from './overflow.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { checkRate, TokenBucket } from './token-bucket.js';
-import { callKey, callMerge } from './user-code.js';
+import { callKey, callMerge, dropCounter } from './user-code.js';
 
 /**
  * Options of {@link rateLimit}.
@@ -100,18 +100,10 @@ export function rateLimit<V>(options: RateLimitOptions<V>): MonoTypeOperatorFunc
       // Waiting values in release order: keyed ones under their key, the rest under a number.
       const waiting = new Map<string | number, V>();
       let seq = 0;
-      let dropped = 0;
       let timer: Subscription | undefined;
       let end: (() => void) | undefined;
       const fail = userCodeReporter(options.onError);
-      const drop = (value: V): void => {
-        dropped++;
-        try {
-          onDrop?.(dropped, value);
-        } catch (err) {
-          fail('rateLimit onDrop', value, err);
-        }
-      };
+      const drop = dropCounter(onDrop, 'rateLimit onDrop', fail);
       // `timer` stays set while releasing, so values arriving re-entrantly just wait their turn.
       const release = (): void => {
         for (let first = waiting.entries().next(); !first.done; first = waiting.entries().next()) {

@@ -11,7 +11,7 @@ import { mergeLatest } from './net-change.js';
 import { queueBound, type OverflowPolicy } from './overflow.js';
 import { QueueOverflowError } from './queue-overflow-error.js';
 import { checkRate, TokenBucket } from './token-bucket.js';
-import { callKey, callMerge } from './user-code.js';
+import { callKey, callMerge, dropCounter } from './user-code.js';
 
 /**
  * Options of {@link throttleByKey}.
@@ -107,18 +107,10 @@ export function throttleByKey<V>(options: ThrottleByKeyOptions<V>): MonoTypeOper
     new Observable<V>((subscriber) => {
       const keys = new Map<string, KeyState<V>>();
       let timers = 0;
-      let dropped = 0;
       let sweepAt = 1024;
       let end: (() => void) | undefined;
       const fail = userCodeReporter(options.onError);
-      const drop = (value: V): void => {
-        dropped++;
-        try {
-          onDrop?.(dropped, value);
-        } catch (err) {
-          fail('throttleByKey onDrop', value, err);
-        }
-      };
+      const drop = dropCounter(onDrop, 'throttleByKey onDrop', fail);
       // `state.timer` stays set while releasing, so re-entrant values just queue.
       const release = (state?: KeyState<V>): void => {
         if (!state) return;

@@ -43,3 +43,23 @@ export function callMerge<V>(
     return mergeLatest(waiting, next);
   }
 }
+
+/**
+ * The drop counter of a bounded queue: each call counts one dropped value and tells the
+ * user's `onDrop` the running count. A throwing `onDrop` is reported; the drop still counts.
+ */
+export function dropCounter<V>(
+  onDrop: ((dropped: number, value: V) => void) | undefined,
+  source: string,
+  fail: UserCodeReporter,
+): (value: V) => void {
+  let dropped = 0;
+  return (value) => {
+    dropped++;
+    try {
+      onDrop?.(dropped, value);
+    } catch (err) {
+      fail(source, value, err);
+    }
+  };
+}
