@@ -119,8 +119,10 @@ export class ForbiddenError extends KubeApiError {
 }
 
 /**
- * 404 on a collection: the server does not serve this resource (a CRD not installed, a wrong
- * group or version) or the namespace path is wrong. Fatal.
+ * 404. For an informer (a request on a collection): the server does not serve this resource (a
+ * CRD not installed, a wrong group or version) or the namespace path is wrong; fatal. For a
+ * client request on one object (get, update, patch, delete): that object does not exist, and
+ * `status.details.name` names it.
  *
  * @example
  * ```ts
@@ -147,6 +149,19 @@ export class InvalidRequestError extends KubeApiError {
   constructor(status: KubeStatus, context: RequestContext) {
     super(status, context, false);
   }
+
+  /**
+   * What the server found wrong, field by field (a 422's `details.causes`): empty when it said
+   * nothing more than the message.
+   *
+   * @example
+   * ```ts
+   * if (err instanceof InvalidRequestError) for (const c of err.causes) console.error(c.field, c.message);
+   * ```
+   */
+  get causes(): readonly { readonly field?: string; readonly message?: string; readonly reason?: string }[] {
+    return this.status.details?.causes ?? [];
+  }
 }
 
 /**
@@ -161,6 +176,19 @@ export class InvalidRequestError extends KubeApiError {
 export class ConflictError extends KubeApiError {
   constructor(status: KubeStatus, context: RequestContext) {
     super(status, context, false);
+  }
+
+  /**
+   * True for a create of an object that exists (reason `AlreadyExists`), false for a write that
+   * lost a race or a server-side apply that conflicts with another field manager.
+   *
+   * @example
+   * ```ts
+   * if (err instanceof ConflictError && err.alreadyExists) return; // created meanwhile: fine
+   * ```
+   */
+  get alreadyExists(): boolean {
+    return this.reason === 'AlreadyExists';
   }
 }
 

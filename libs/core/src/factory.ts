@@ -11,6 +11,7 @@ import {
 import type { Informer, InformerOptions } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { ReflectorOptions } from './reflector.js';
+import { KubeClient } from './client/kube-client.js';
 import { discoverResource, type ResourceReference } from './discovery/discover-resource.js';
 import type { KubeObject } from './resources/kube-object.js';
 import type { ResourceDescriptor } from './resources/resource.js';
@@ -77,6 +78,17 @@ export interface InformerFactory {
   shutdown(): void;
   /** The HTTP transport the informers share. */
   readonly transport: KubeTransport;
+  /**
+   * A typed client on the informers' transport, for reads the cache cannot serve and for every
+   * write. Its writes are what `informer.waitFor` and a controller's read-your-writes wait for.
+   *
+   * @example
+   * ```ts
+   * const cm = await informers.client.resource(ConfigMaps, { namespace: 'shop' }).create(desired);
+   * await informers.informer(ConfigMaps, { namespace: 'shop' }).waitFor(cm);
+   * ```
+   */
+  readonly client: KubeClient;
 }
 
 /**
@@ -94,6 +106,7 @@ export interface InformerFactory {
  */
 export function createInformerFactory(options: InformerFactoryOptions): InformerFactory {
   const transport = new KubeTransport(options.kubeConfig, options.transport);
+  const client = new KubeClient(transport, { scheduler: options.scheduler });
   const scheduler = options.scheduler ?? asyncScheduler;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
@@ -111,6 +124,7 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
 
   return {
     transport,
+    client,
     informer<T extends KubeObject>(
       resource: ResourceDescriptor<T>,
       informerOptions: InformerOptions<T> = {},

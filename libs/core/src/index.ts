@@ -80,6 +80,23 @@ export {
   type InternStringsOptions,
   type Transform,
 } from './transforms.js';
-export { KubeTransport, type TransportOptions, type TransportScope } from './transport/kube-transport.js';
+export {
+  KubeTransport,
+  type JsonRequest,
+  type TransportOptions,
+  type TransportScope,
+} from './transport/kube-transport.js';
 export type { ListPage, ListParams, ListerWatcher, WatchEvent, WatchParams } from './transport/types.js';
 export { createInformerFactory, type InformerFactory, type InformerFactoryOptions } from './factory.js';
+export { KubeClient, type KubeClientOptions } from './client/kube-client.js';
+export type { ResourceClient, Scale } from './client/resource-client.js';
+export type { Write } from './client/write.js';
+export type {
+  ApplyOptions,
+  ClientListOptions,
+  DeleteOptions,
+  JsonPatchOperation,
+  Patch,
+  RequestOptions,
+  WriteOptions,
+} from './client/write-options.js';

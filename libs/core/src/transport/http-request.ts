@@ -16,8 +16,10 @@ export interface HttpEndpoint {
   readonly userAgent: string;
 }
 
-/** One GET to the API server. */
-export interface GetRequest {
+/** One request to the API server. */
+export interface HttpRequest {
+  /** `GET` unless said otherwise. */
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The path below the server URL's own path, such as `/api/v1/pods`. */
   readonly path: string;
   /** Query parameters; undefined and empty values are left out. */
@@ -27,32 +29,38 @@ export interface GetRequest {
   readonly context: RequestContext;
   /** Fails the request when the socket is idle this long; 0 for none (a watch). */
   readonly timeoutMs: number;
+  /** The request body, sent with `contentType`. */
+  readonly body?: { readonly data: string; readonly contentType: string } | undefined;
 }
 
 /**
- * Sends a GET: applies the kubeconfig's credentials, reuses a pooled agent, and calls `onOk`
+ * Sends a request: applies the kubeconfig's credentials, reuses a pooled agent, and calls `onOk`
  * with a 2xx response. Anything else reaches `sink.error` as a typed error: an error status
  * with its `Status`, a socket or TLS failure as {@link ConnectionError}, credentials that cannot
  * be obtained or sent as {@link KubeConfigError}. Returns the teardown, which aborts the request.
  */
 export function send(
   endpoint: HttpEndpoint,
-  request: GetRequest,
+  request: HttpRequest,
   sink: { error(e: unknown): void },
   onOk: (res: http.IncomingMessage) => void,
 ): () => void {
   const { server } = endpoint;
-  const { context, timeoutMs } = request;
+  const { context, timeoutMs, body } = request;
   let req: http.ClientRequest | undefined;
   let cancelled = false;
   const secure = server.protocol === 'https:';
   const options: https.RequestOptions = {
-    method: 'GET',
+    method: request.method ?? 'GET',
     protocol: server.protocol,
     hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: server.port || (secure ? 443 : 80),
     path: requestPath(server, request),
-    headers: { Accept: request.accept, 'User-Agent': endpoint.userAgent },
+    headers: {
+      Accept: request.accept,
+      'User-Agent': endpoint.userAgent,
+      ...(body ? { 'Content-Type': body.contentType, 'Content-Length': Buffer.byteLength(body.data) } : {}),
+    },
   };
   endpoint.kubeConfig.applyToHTTPSOptions(options).then(
     () => {
@@ -74,7 +82,7 @@ export function send(
             req?.destroy();
           });
         }
-        req.end();
+        req.end(body?.data);
       } catch (cause) {
         // Node refuses header values with characters HTTP cannot carry (a token with a newline).
         const problem =
@@ -101,7 +109,7 @@ export function send(
   };
 }
 
-function requestPath(server: URL, request: GetRequest): string {
+function requestPath(server: URL, request: HttpRequest): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(request.query))
     if (value !== undefined && value !== '') search.set(key, value);

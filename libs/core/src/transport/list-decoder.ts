@@ -19,20 +19,42 @@ export function decodeList<T extends KubeObject>(
   kind: string,
   context: RequestContext,
 ): ListPage<T> {
+  let list: unknown;
   try {
-    return parseList<T>(body, apiVersion, kind);
-  } catch (e) {
-    const why = e instanceof SyntaxError ? 'it is not valid JSON' : (e as Error).message;
+    list = JSON.parse(body.toString('utf8'));
+  } catch {
     throw new DecodeError(
-      `the LIST response could not be decoded: ${why}`,
+      'the LIST response could not be decoded: it is not valid JSON',
       body.toString('utf8', 0, 4096),
+      context,
+    );
+  }
+  return listPage<T>(list, apiVersion, kind, context);
+}
+
+/**
+ * Checks a parsed LIST response and makes it a page, as {@link decodeList} does for a body.
+ * Throws {@link DecodeError} for a list without `metadata.resourceVersion` or with items that
+ * are not objects.
+ */
+export function listPage<T extends KubeObject>(
+  list: unknown,
+  apiVersion: string,
+  kind: string,
+  context: RequestContext,
+): ListPage<T> {
+  try {
+    return pageOf<T>(list as ListBody<T>, apiVersion, kind);
+  } catch (e) {
+    throw new DecodeError(
+      `the LIST response could not be decoded: ${(e as Error).message}`,
+      JSON.stringify(list ?? null).slice(0, 4096),
       context,
     );
   }
 }
 
-function parseList<T extends KubeObject>(body: Buffer, apiVersion: string, kind: string): ListPage<T> {
-  const list = JSON.parse(body.toString('utf8')) as ListBody<T>;
+function pageOf<T extends KubeObject>(list: ListBody<T>, apiVersion: string, kind: string): ListPage<T> {
   if (list === null || typeof list !== 'object') throw new Error('not an object');
   const items = list.items ?? [];
   if (!Array.isArray(items)) throw new Error('items is not an array');
