@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import type { WorkQueueMetrics } from '@rxinformer/metrics';
+import { PriorityFifo } from './priority-fifo.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 /** The longest delay a timer takes (Node's setTimeout fires at once beyond it). */
@@ -23,6 +24,44 @@ export interface WorkQueueOptions {
 }
 
 /**
+ * The priority the controller gives keys queued by an initial list, a resync or a new
+ * leader's full requeue (controller-runtime's `LowPriority`): keys of objects that changed,
+ * queued at the default priority 0, are reconciled before them.
+ *
+ * @example
+ * ```ts
+ * const queue = new WorkQueue();
+ * queue.add('shop/web', { priority: LOW_PRIORITY }); // listed at start-up
+ * queue.add('shop/db'); // changed since: priority 0
+ * await queue.get(); // 'shop/db'
+ * ```
+ */
+export const LOW_PRIORITY = -100;
+
+/**
+ * How {@link WorkQueue.add}, {@link WorkQueue.addAfter} and {@link WorkQueue.addRateLimited}
+ * queue a key.
+ *
+ * @example
+ * ```ts
+ * const queue = new WorkQueue();
+ * const options: AddOptions = { priority: LOW_PRIORITY };
+ * queue.add('shop/web', options);
+ * queue.addAfter('shop/web', 30_000, options);
+ * ```
+ */
+export interface AddOptions {
+  /**
+   * Any number but `NaN` (default 0): `get` hands out keys of a higher priority first, and
+   * keys of one priority in the order they were queued. A key queued again with a higher
+   * priority than it waits with is raised to it (and goes behind the keys already waiting
+   * with that priority); with an equal or lower one it keeps its place. Low-priority keys
+   * wait as long as higher ones keep coming.
+   */
+  priority?: number;
+}
+
+/**
  * How {@link WorkQueue.shutDown} treats waiting work.
  *
  * @example
@@ -40,12 +79,22 @@ export interface ShutDownOptions {
   drain?: boolean;
 }
 
+/** A key waiting for `addAfter`'s delay: when it is due, and the priority it is added with. */
+interface DelayedKey {
+  readonly at: number;
+  priority: number;
+  timer: Subscription;
+}
+
 /**
  * client-go's rate-limiting work queue of string keys, for level-triggered controllers.
  * Guarantees: a key queued many times while it waits is handed out once; a key is never handed
  * to two workers at once (re-added while in flight, it is handed out again after `done`);
  * `addRateLimited` delays a key by its {@link RateLimiter}; `addAfter` delays it by a fixed time
- * (the earliest pending delay wins). Workers call `get()` and, when finished, `done(key)`.
+ * (the earliest pending delay wins). Keys have priorities ({@link AddOptions}): `get()` hands out
+ * the highest first, and first in first out among equals; a key queued several times, while it
+ * waits, is in flight or is delayed, keeps the highest priority it was given. Workers call `get()`
+ * and, when finished, `done(key)`.
  *
  * @example
  * ```ts
@@ -58,11 +107,14 @@ export interface ShutDownOptions {
  * ```
  */
 export class WorkQueue {
-  private readonly queue: string[] = [];
-  private readonly dirty = new Set<string>();
+  private readonly queue = new PriorityFifo();
+  /** Keys queued, or in flight and added again: with the highest priority they were added with. */
+  private readonly dirty = new Map<string, number>();
   private readonly processing = new Map<string, number>();
+  /** The priority each key in flight was handed out with. */
+  private readonly handedOut = new Map<string, number>();
   private readonly addedAt = new Map<string, number>();
-  private readonly delayed = new Map<string, { readonly at: number; timer: Subscription }>();
+  private readonly delayed = new Map<string, DelayedKey>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private readonly limiter: RateLimiter;
   private readonly scheduler: SchedulerLike;
@@ -77,7 +129,7 @@ export class WorkQueue {
 
   /** Keys waiting to be handed out (not counting delayed or in-flight ones). */
   get length(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   /** Keys handed out and not yet `done`. */
@@ -90,35 +142,62 @@ export class WorkQueue {
     return this.shutdown !== undefined;
   }
 
-  /** Queues `key` unless it is already waiting; ignored after shutdown. */
-  add(key: string): void {
-    if (this.shutdown || this.dirty.has(key)) return;
-    this.dirty.add(key);
-    this.metrics?.adds.inc();
+  /**
+   * Queues `key` unless it is already waiting, in which case a higher priority raises it;
+   * ignored after shutdown. A key in flight is queued again on `done`, with the highest
+   * priority it was added with meanwhile.
+   *
+   * @throws RangeError if `options.priority` is `NaN`.
+   */
+  add(key: string, options?: AddOptions): void {
+    const priority = priorityOf(options);
+    if (this.shutdown) return;
+    const queued = this.dirty.get(key);
+    if (queued !== undefined && queued >= priority) return;
+    this.dirty.set(key, priority);
+    if (queued === undefined) this.metrics?.adds.inc();
     if (this.processing.has(key)) return; // handed out again on done()
-    this.enqueue(key);
+    if (queued === undefined) this.enqueue(key, priority);
+    else this.queue.push(key, priority); // raised; it keeps its addedAt
   }
 
   /**
-   * Queues `key` after `delayMs` (at once if not positive). An earlier pending delay wins.
-   * A delay longer than a timer can hold (2^31 - 1 ms, about 24.8 days) still waits its full
-   * length: the timer is re-armed until the time comes.
+   * Queues `key` with `options.priority` after `delayMs` (at once if not positive); without a
+   * priority, a key in flight keeps the one it was handed out with (a requeue of a reconcile does
+   * not demote or promote it), any other gets 0. An earlier
+   * pending delay wins, and the key is then added with the highest priority of its pending
+   * delays. A delay longer than a timer can hold (2^31 - 1 ms, about 24.8 days) still waits its
+   * full length: the timer is re-armed until the time comes.
+   *
+   * @throws RangeError if `options.priority` is `NaN`.
    */
-  addAfter(key: string, delayMs: number): void {
+  addAfter(key: string, delayMs: number, options?: AddOptions): void {
+    const priority = priorityOf(options, this.handedOut.get(key));
     if (this.shutdown) return;
-    if (!(delayMs > 0)) return this.add(key);
+    if (!(delayMs > 0)) return this.add(key, { priority });
     const at = this.scheduler.now() + delayMs;
     const pending = this.delayed.get(key);
-    if (pending && pending.at <= at) return;
+    if (pending && pending.at <= at) {
+      pending.priority = Math.max(pending.priority, priority);
+      return;
+    }
     pending?.timer.unsubscribe();
-    this.delayed.set(key, { at, timer: this.arm(key, at) });
+    const highest = Math.max(pending?.priority ?? priority, priority);
+    this.delayed.set(key, { at, priority: highest, timer: this.arm(key, at) });
   }
 
-  /** Queues `key` after the delay its rate limiter assigns (a retry after a failure). */
-  addRateLimited(key: string): void {
+  /**
+   * Queues `key` with `options.priority` after the delay its rate limiter assigns (a retry
+   * after a failure); as in `addAfter`, a key in flight keeps its priority by default, and
+   * pending delays of `key` combine.
+   *
+   * @throws RangeError if `options.priority` is `NaN`.
+   */
+  addRateLimited(key: string, options?: AddOptions): void {
+    const priority = priorityOf(options, this.handedOut.get(key));
     if (this.shutdown) return;
     this.metrics?.retries.inc();
-    this.addAfter(key, this.limiter.when(key, this.scheduler.now()));
+    this.addAfter(key, this.limiter.when(key, this.scheduler.now()), { priority });
   }
 
   /** Clears the rate limiter's memory of `key`: call it when `key` succeeded. */
@@ -143,9 +222,11 @@ export class WorkQueue {
     const started = this.processing.get(key);
     if (started === undefined) return;
     this.processing.delete(key);
+    this.handedOut.delete(key);
     this.metrics?.workDuration.observe((this.scheduler.now() - started) / 1000);
     this.updateInFlightGauges();
-    if (this.dirty.has(key)) this.enqueue(key);
+    const priority = this.dirty.get(key);
+    if (priority !== undefined) this.enqueue(key, priority);
     this.settle();
   }
 
@@ -163,9 +244,9 @@ export class WorkQueue {
     for (const { timer } of this.delayed.values()) timer.unsubscribe();
     this.delayed.clear();
     if (!this.shutdown.drain) {
-      handedBack.push(...this.dirty);
-      this.metrics?.depth.dec(this.queue.length);
-      this.queue.length = 0;
+      handedBack.push(...this.dirty.keys());
+      this.metrics?.depth.dec(this.queue.size);
+      this.queue.clear();
       this.dirty.clear();
       this.addedAt.clear();
     }
@@ -185,14 +266,14 @@ export class WorkQueue {
           return;
         }
         this.delayed.delete(key);
-        this.add(key);
+        this.add(key, { priority: pending.priority });
       },
       Math.min(at - this.scheduler.now(), MAX_TIMER_MS),
     );
   }
 
-  private enqueue(key: string): void {
-    this.queue.push(key);
+  private enqueue(key: string, priority: number): void {
+    this.queue.push(key, priority);
     this.addedAt.set(key, this.scheduler.now());
     this.metrics?.depth.inc();
     const waiter = this.waiters.shift();
@@ -203,6 +284,7 @@ export class WorkQueue {
     const key = this.queue.shift();
     if (key === undefined) return undefined;
     const now = this.scheduler.now();
+    this.handedOut.set(key, this.dirty.get(key) ?? 0);
     this.dirty.delete(key);
     this.processing.set(key, now);
     this.metrics?.depth.dec();
@@ -213,7 +295,7 @@ export class WorkQueue {
   }
 
   private finished(): boolean {
-    return this.shutdown !== undefined && this.queue.length === 0;
+    return this.shutdown !== undefined && this.queue.size === 0;
   }
 
   private settle(): void {
@@ -234,4 +316,11 @@ export class WorkQueue {
     this.metrics.unfinishedWork.set(total / 1000);
     this.metrics.longestRunningProcessor.set(longest / 1000);
   }
+}
+
+/** The priority `options` ask for (default 0). */
+function priorityOf(options: AddOptions | undefined, fallback = 0): number {
+  const priority = options?.priority ?? fallback;
+  if (Number.isNaN(priority)) throw new RangeError('WorkQueue: a priority must be a number, not NaN');
+  return priority;
 }
