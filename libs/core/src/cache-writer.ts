@@ -40,6 +40,10 @@ export class CacheWriter<T extends KubeObject> {
     return this.synced;
   }
 
+  /**
+   * The resourceVersion the store is current to: the last committed list's, then each applied
+   * event's and bookmark's. During a relist it stays at the old cache's until the new list is in.
+   */
   get lastResourceVersion(): string {
     return this.resourceVersion;
   }
@@ -70,6 +74,9 @@ export class CacheWriter<T extends KubeObject> {
         return this.upsert(this.entry(event.object));
       case 'deleted':
         return this.delete(event.object);
+      case 'bookmark':
+        this.resourceVersion = event.resourceVersion;
+        return;
     }
   }
 

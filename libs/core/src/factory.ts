@@ -157,6 +157,7 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
           prepare: prepare as unknown as (object: T) => T,
           reflector: options.reflector ?? {},
           shutdown: shutdown$,
+          client,
         });
         informers.set(key, informer as unknown as SharedInformer<KubeObject>);
       } else if (indexers) {

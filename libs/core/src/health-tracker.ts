@@ -53,7 +53,10 @@ export class HealthTracker {
       }, wait);
   }
 
-  /** Back to the idle state, keeping the counters and the last error for display. */
+  /**
+   * Back to the idle state, keeping the counters and the last error for display. The
+   * resourceVersion order goes back to `'integer'`: each start detects it afresh.
+   */
   reset(): void {
     this.update({
       ...idleHealth,

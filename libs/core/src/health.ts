@@ -47,6 +47,18 @@ export interface InformerHealth {
   readonly lastReason: string | undefined;
   /** Epoch milliseconds of the next attempt while in `backoff`. */
   readonly retryAt: number | undefined;
+  /**
+   * How `waitFor` compares resourceVersions. `'integer'` (the default, and what Kubernetes
+   * 1.35+ guarantees): every resourceVersion seen so far is a canonical decimal integer, so a
+   * wait resolves once the informer has processed the written version or any later one.
+   * `'opaque'`: the server sent one that is not (an older or non-etcd server), so a wait
+   * resolves only when the cached object carries exactly the written version, or, for a
+   * deletion, when the object is gone; a write overtaken by a later change before the informer
+   * saw it (as across a relist) then waits until its timeout. Detected from each list's
+   * resourceVersion and from every version a pending wait compares; back to `'integer'` when
+   * the informer starts again.
+   */
+  readonly resourceVersionOrder: 'integer' | 'opaque';
 }
 
 /**
@@ -71,4 +83,5 @@ export const idleHealth: InformerHealth = Object.freeze({
   lastError: undefined,
   lastReason: undefined,
   retryAt: undefined,
+  resourceVersionOrder: 'integer',
 });

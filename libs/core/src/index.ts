@@ -100,3 +100,13 @@ export type {
   RequestOptions,
   WriteOptions,
 } from './client/write-options.js';
+export {
+  fieldValue,
+  parseFieldSelector,
+  type FieldRequirement,
+  type FieldSelector,
+} from './selectors/field-selector.js';
+export { parseLabelSelector, type LabelSelector } from './selectors/label-selector.js';
+export { InvalidSelectorError } from './selectors/invalid-selector-error.js';
+export { WaitForTimeoutError } from './wait-for-timeout-error.js';
+export type { WaitForOptions } from './read-your-writes.js';

@@ -1,6 +1,9 @@
 import type { Observable, Subscription } from 'rxjs';
+import type { KubeClient } from './client/kube-client.js';
+import type { Write } from './client/write.js';
 import type { InformerEvent } from './events.js';
 import type { InformerHealth } from './health.js';
+import type { WaitForOptions } from './read-your-writes.js';
 import type { KubeObject } from './resources/kube-object.js';
 import type { ResourceDescriptor } from './resources/resource.js';
 import type { Indexers, Store } from './store.js';
@@ -91,11 +94,55 @@ export interface Informer<T extends KubeObject> {
   /** The current health snapshot. Reading it has no effect on `health$`. */
   readonly health: InformerHealth;
   /**
+   * The client of the factory this informer came from, on the same connections: what a
+   * controller's reconcile requests carry by default, so their writes are the ones this
+   * informer's `waitFor` can confirm.
+   */
+  readonly client: KubeClient;
+  /**
    * Keeps the informer running until the returned subscription is unsubscribed. Its `done`
    * settles when this hold ends: it resolves on unsubscribe or factory shutdown and rejects with
    * the fatal error that stopped the informer.
    */
   start(): InformerRun;
+  /**
+   * Read your writes: resolves once this informer's cache reflects a write the API server
+   * accepted, so that code reading `store` (or reacting to `events$`) next sees it. Pass the
+   * {@link Write} a client reports, or the object a write returned, which means "this object at
+   * its resourceVersion".
+   *
+   * - A write that kept the object resolves once the informer has processed its
+   *   resourceVersion or a later one (a list, an event or a bookmark), or once the cached
+   *   object carries exactly that version. Kubernetes 1.35+ orders resourceVersions as
+   *   integers; on a server whose versions are not integers (`health.resourceVersionOrder` is
+   *   `'opaque'`) only the exact version counts.
+   * - A deletion resolves once the cache no longer holds the object with that uid (it is gone,
+   *   or a new object of that name has another uid), and, when the write names a
+   *   resourceVersion and versions are ordered, once the informer has processed it, so a
+   *   create it has not seen yet cannot satisfy the wait early.
+   * - A write the informer never caches resolves at once: another namespace than the
+   *   informer's, or an object outside its label or field selector that the cache does not
+   *   hold. If the cache holds it (the write moved it out of the selector), the wait lasts
+   *   until the object leaves the cache or its resourceVersion is processed.
+   * - A write of another resource rejects with a TypeError, as does an object without a
+   *   resourceVersion.
+   *
+   * It rejects with a `WaitForTimeoutError` after `timeoutMs` (default 5 000 ms, on the
+   * informer's scheduler; 0 or Infinity for none), with the signal's `reason` when `signal`
+   * aborts, and with {@link InformerStoppedError} (or the fatal error) when the informer is not
+   * running, or stops or fails while waiting. Waiting starts nothing and does not keep the
+   * informer running; every exit clears the timer and the abort listener.
+   *
+   * @example
+   * ```ts
+   * const configMaps = informers.informer(ConfigMaps, { namespace: 'shop' });
+   * const run = configMaps.start();
+   * const updated = await replaceConfigMap('shop', 'web', desired); // the object the server returned
+   * await configMaps.waitFor(updated, { timeoutMs: 10_000 });
+   * configMaps.store.get('shop/web'); // at updated's resourceVersion, or a later one
+   * ```
+   */
+  waitFor(write: Write | KubeObject, options?: WaitForOptions): Promise<void>;
 }
 
 /**

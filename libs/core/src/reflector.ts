@@ -222,7 +222,10 @@ export class Reflector<T extends KubeObject> {
     }
     if (event.type === 'BOOKMARK') {
       this.deps.health.touch({ lastBookmarkAt: this.lastActivity, resourceVersion });
-      if (!streaming) return this.dispatch({ type: 'bookmark', resourceVersion });
+      if (!streaming) {
+        if (!this.toSink({ type: 'bookmark', resourceVersion })) return;
+        return this.dispatch({ type: 'bookmark', resourceVersion });
+      }
       if (object.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true')
         this.dispatch({ type: 'initial-events-end', resourceVersion });
       return;

@@ -1,5 +1,7 @@
 import { Observable, Subject, Subscription, of, race, share, timer, type SchedulerLike } from 'rxjs';
 import { CacheWriter } from './cache-writer.js';
+import type { KubeClient } from './client/kube-client.js';
+import type { Write } from './client/write.js';
 import { InformerStoppedError } from './errors.js';
 import type { InformerEvent } from './events.js';
 import type { InformerHealth } from './health.js';
@@ -7,6 +9,7 @@ import { HealthTracker } from './health-tracker.js';
 import { IndexedStore } from './indexed-store.js';
 import type { EventsOptions, Informer, InformerRun, InformerScope } from './informer.js';
 import type { Logger } from './logger.js';
+import { WriteWaiter, type WaitForOptions } from './read-your-writes.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
 import type { KubeObject } from './resources/kube-object.js';
 import { resourceName, type ResourceDescriptor } from './resources/resource.js';
@@ -29,6 +32,8 @@ export interface SharedInformerConfig<T extends KubeObject> {
   readonly reflector: ReflectorOptions;
   /** Emits (and replays) once when the factory shuts down. */
   readonly shutdown: Observable<unknown>;
+  /** The factory's client, exposed as `informer.client`. */
+  readonly client: KubeClient;
 }
 
 /**
@@ -39,6 +44,7 @@ export interface SharedInformerConfig<T extends KubeObject> {
  */
 export class SharedInformer<T extends KubeObject> implements Informer<T> {
   readonly resource: ResourceDescriptor<T>;
+  readonly client: KubeClient;
   readonly scope: Readonly<InformerScope>;
   readonly events$: Observable<InformerEvent<T>>;
   readonly items$: Observable<readonly T[]>;
@@ -47,6 +53,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
   private readonly indexedStore: IndexedStore<T>;
   private readonly tracker: HealthTracker;
   private readonly writer: CacheWriter<T>;
+  private readonly waits: WriteWaiter<T>;
   private readonly live = new Subject<InformerEvent<T>>();
   private readonly running$: Observable<never>;
   /** The current start's `synced`, or the last one's if it failed; undefined when idle. */
@@ -57,6 +64,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
 
   constructor(private readonly config: SharedInformerConfig<T>) {
     this.resource = config.resource;
+    this.client = config.client;
     this.scope = Object.freeze({ ...config.scope });
     this.indexedStore = new IndexedStore(config.indexers);
     this.tracker = new HealthTracker(config.scheduler, () => this.indexedStore.size);
@@ -67,6 +75,14 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       this.tracker,
       resourceName(config.resource),
     );
+    this.waits = new WriteWaiter({
+      resource: config.resource,
+      scope: this.scope,
+      store: this.indexedStore,
+      processed: () => this.writer.lastResourceVersion,
+      scheduler: config.scheduler,
+      health: this.tracker,
+    });
     this.idle = settledPromise(
       new InformerStoppedError(
         `the ${resourceName(config.resource)} informer is not running: subscribe to one of its observables or call start() first`,
@@ -89,6 +105,10 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
 
   get synced(): Promise<void> {
     return (this.run ?? this.idle).promise;
+  }
+
+  waitFor(write: Write | KubeObject, options?: WaitForOptions): Promise<void> {
+    return this.waits.waitFor(write, options);
   }
 
   /** Adds indexes to a running or stopped informer (client-go's `AddIndexers`). */
@@ -164,6 +184,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
       this.failed = false;
       this.writer.reset();
       this.tracker.reset();
+      this.waits.start();
       const run = syncedPromise();
       this.run = run;
       const reflector = new Reflector<T>(
@@ -176,11 +197,16 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
           logger,
           sink: (event) => {
             this.writer.apply(event);
-            if (event.type === 'list-done') run.resolve();
+            // Read-your-writes costs one comparison per event while nothing waits.
+            if (event.type === 'list-done') {
+              run.resolve();
+              this.waits.applied(event);
+            } else if (this.waits.pending > 0) this.waits.applied(event);
           },
           fatal: (error) => {
             failed = this.failed = true;
             run.reject(error);
+            this.waits.stop(error);
             subscriber.error(error);
           },
         },
@@ -194,6 +220,7 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
         reflector.stop();
         // After a fatal error the cache and its `synced` stay readable for diagnosis; a restart clears them.
         if (!failed) {
+          this.waits.stop();
           run.reject(
             new InformerStoppedError(`the ${context.resource} informer stopped before its cache synced`),
           );

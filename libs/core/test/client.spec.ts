@@ -207,7 +207,8 @@ describe('KubeClient on the simulator', () => {
         .catch((e: unknown) => e as Error),
     ]);
     for (const e of errors) {
-      expect(e.message).not.toContain(token);
+      expect(e).toBeInstanceOf(Error);
+      expect((e as Error).message).not.toContain(token);
       expect(JSON.stringify(e)).not.toContain(token);
     }
   });

@@ -18,6 +18,7 @@ import {
   type WatchParams,
 } from '../../src/index.js';
 import { SharedInformer } from '../../src/shared-informer.js';
+import { unusedClient } from '../support/unused-client.js';
 
 const Things = defineResource({
   group: '',
@@ -120,6 +121,7 @@ function informerOver(lw: ListerWatcher<KubeObject>, scheduler: TestScheduler, r
     prepare: (o) => o,
     reflector: { watchList: 'never', watchdogMs: 0 },
     shutdown: NEVER,
+    client: unusedClient(),
   });
 }
 

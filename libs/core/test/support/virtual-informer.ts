@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { defineResource, silentLogger, type InformerEvent, type KubeObject } from '../../src/index.js';
 import { SharedInformer, type SharedInformerConfig } from '../../src/shared-informer.js';
 import { FakeListerWatcher } from './fake-lister-watcher.js';
+import { unusedClient } from './unused-client.js';
 
 export const Things = defineResource({
   group: '',
@@ -42,6 +43,7 @@ export function virtualInformer(overrides: Partial<SharedInformerConfig<KubeObje
     prepare: (o) => o,
     reflector: { watchList: 'never', watchdogMs: 0 },
     shutdown: NEVER,
+    client: unusedClient(),
     ...overrides,
   });
   const events: { at: number; event: InformerEvent }[] = [];

@@ -1,54 +1,57 @@
-import type { ResourceDescriptor } from '@rxinformer/core';
+import { fieldValue, parseFieldSelector as parseSelector, type ResourceDescriptor } from '@rxinformer/core';
 import { StatusErrors } from '../api/status.js';
+import { asBadRequest } from './selector-errors.js';
 
 /** The selectable field values of one object, as strings (booleans as `true`/`false`). */
 export type FieldSet = Readonly<Record<string, string>>;
 
-type Getter = (object: Record<string, unknown>) => unknown;
+type Getter = (object: Record<string, unknown>) => string;
 
-const path =
-  (...segments: string[]): Getter =>
-  (object) => {
-    let current: unknown = object;
-    for (const segment of segments) {
-      if (current === null || typeof current !== 'object') return undefined;
-      current = (current as Record<string, unknown>)[segment];
-    }
-    return current;
-  };
+/** The field at a dotted path; missing is the empty string. */
+const at =
+  (field: string): Getter =>
+  (object) =>
+    fieldValue(object, field) ?? '';
+
+/** A boolean field as the server formats it: a missing one is `false`. */
+const flag =
+  (field: string): Getter =>
+  (object) =>
+    String(fieldValue(object, field) === 'true');
 
 // Per-kind selectable fields, keyed by `group/plural`, as the real API server's field label
 // conversion functions define them (metadata.name and metadata.namespace are always added).
+// A field whose selector name is not its path (`source`, `status.successful`) is mapped here.
 const FIELDS: Readonly<Record<string, Readonly<Record<string, Getter>>>> = {
   '/pods': {
-    'spec.nodeName': path('spec', 'nodeName'),
-    'spec.restartPolicy': path('spec', 'restartPolicy'),
-    'spec.schedulerName': path('spec', 'schedulerName'),
-    'spec.serviceAccountName': path('spec', 'serviceAccountName'),
-    'spec.hostNetwork': (o) => path('spec', 'hostNetwork')(o) === true,
-    'status.phase': path('status', 'phase'),
-    'status.podIP': path('status', 'podIP'),
-    'status.nominatedNodeName': path('status', 'nominatedNodeName'),
+    'spec.nodeName': at('spec.nodeName'),
+    'spec.restartPolicy': at('spec.restartPolicy'),
+    'spec.schedulerName': at('spec.schedulerName'),
+    'spec.serviceAccountName': at('spec.serviceAccountName'),
+    'spec.hostNetwork': flag('spec.hostNetwork'),
+    'status.phase': at('status.phase'),
+    'status.podIP': at('status.podIP'),
+    'status.nominatedNodeName': at('status.nominatedNodeName'),
   },
   '/events': {
-    'involvedObject.kind': path('involvedObject', 'kind'),
-    'involvedObject.namespace': path('involvedObject', 'namespace'),
-    'involvedObject.name': path('involvedObject', 'name'),
-    'involvedObject.uid': path('involvedObject', 'uid'),
-    'involvedObject.apiVersion': path('involvedObject', 'apiVersion'),
-    'involvedObject.resourceVersion': path('involvedObject', 'resourceVersion'),
-    'involvedObject.fieldPath': path('involvedObject', 'fieldPath'),
-    reason: path('reason'),
-    reportingComponent: path('reportingComponent'),
-    source: path('source', 'component'),
-    type: path('type'),
+    'involvedObject.kind': at('involvedObject.kind'),
+    'involvedObject.namespace': at('involvedObject.namespace'),
+    'involvedObject.name': at('involvedObject.name'),
+    'involvedObject.uid': at('involvedObject.uid'),
+    'involvedObject.apiVersion': at('involvedObject.apiVersion'),
+    'involvedObject.resourceVersion': at('involvedObject.resourceVersion'),
+    'involvedObject.fieldPath': at('involvedObject.fieldPath'),
+    reason: at('reason'),
+    reportingComponent: at('reportingComponent'),
+    source: at('source.component'),
+    type: at('type'),
   },
-  '/nodes': { 'spec.unschedulable': (o) => path('spec', 'unschedulable')(o) === true },
-  '/secrets': { type: path('type') },
-  '/namespaces': { 'status.phase': path('status', 'phase') },
-  '/replicationcontrollers': { 'status.replicas': path('status', 'replicas') },
-  'apps/replicasets': { 'status.replicas': path('status', 'replicas') },
-  'batch/jobs': { 'status.successful': path('status', 'succeeded') },
+  '/nodes': { 'spec.unschedulable': flag('spec.unschedulable') },
+  '/secrets': { type: at('type') },
+  '/namespaces': { 'status.phase': at('status.phase') },
+  '/replicationcontrollers': { 'status.replicas': at('status.replicas') },
+  'apps/replicasets': { 'status.replicas': at('status.replicas') },
+  'batch/jobs': { 'status.successful': at('status.succeeded') },
 };
 
 /**
@@ -103,10 +106,7 @@ export function fieldsFor(
       genericErrors: builtin && getters.length === 0,
       extract: (object) => {
         const set: Record<string, string> = {};
-        for (const [name, get] of getters) {
-          const value = get(object);
-          set[name] = value === undefined || value === null ? '' : String(value);
-        }
+        for (const [name, get] of getters) set[name] = get(object);
         return set;
       },
     };
@@ -115,14 +115,8 @@ export function fieldsFor(
   return extractor;
 }
 
-interface FieldRequirement {
-  readonly field: string;
-  readonly value: string;
-  readonly negate: boolean;
-}
-
 /**
- * A parsed field selector: `field=value`, `field==value` and `field!=value` terms joined by commas.
+ * A parsed field selector, matched against the fields a stored version extracted.
  *
  * @example
  * ```ts
@@ -135,40 +129,6 @@ export interface FieldSelector {
   matches(name: string, namespace: string, fields: FieldSet): boolean;
 }
 
-function unescape(text: string): string {
-  return text.replace(/\\(.)/g, '$1');
-}
-
-/** Splits on an unescaped separator. */
-function splitUnescaped(text: string, separator: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (ch === '\\' && i + 1 < text.length) {
-      current += ch + (text[i + 1] as string);
-      i++;
-    } else if (ch === separator) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
-
-/**
- * Parses a field selector for a resource; throws a `KubeStatusError` (400 BadRequest) for
- * malformed terms and for fields the resource does not support (`field label not supported: x`).
- *
- * @example
- * ```ts
- * parseFieldSelector('spec.nodeName=node-a', fieldsFor(Pods));
- * parseFieldSelector('spec.foo=1', fieldsFor(Pods)); // throws 400 field label not supported: spec.foo
- * ```
- */
 // Resources with their own field label conversion (pods, secrets, …) answer in the old words;
 // the generic registry of built-ins (configmaps, deployments) names the supported fields.
 function unsupportedField(field: string, extractor: FieldExtractor): string {
@@ -176,31 +136,28 @@ function unsupportedField(field: string, extractor: FieldExtractor): string {
   return `${JSON.stringify(field)} is not a known field selector: only "metadata.name", "metadata.namespace"`;
 }
 
+/**
+ * Parses a field selector for a resource (the parser is core's `parseFieldSelector`); throws a
+ * `KubeStatusError` (400 BadRequest) for malformed terms and, as the server's field label
+ * conversion does after parsing, for fields the resource does not support.
+ *
+ * @example
+ * ```ts
+ * parseFieldSelector('spec.nodeName=node-a', fieldsFor(Pods));
+ * parseFieldSelector('spec.foo=1', fieldsFor(Pods)); // throws 400 field label not supported: spec.foo
+ * ```
+ */
 export function parseFieldSelector(text: string | undefined, extractor: FieldExtractor): FieldSelector {
-  const trimmed = (text ?? '').trim();
-  if (trimmed === '') return { empty: true, matches: () => true };
-  const requirements: FieldRequirement[] = [];
-  for (const term of splitUnescaped(trimmed, ',')) {
-    const match = /^(.*?)(!=|==|=)(.*)$/s.exec(term);
-    if (match === null)
-      throw StatusErrors.badRequest(`invalid selector: '${trimmed}'; can't understand '${term}'`);
-    const field = (match[1] ?? '').trim();
+  const selector = asBadRequest(() => parseSelector(text));
+  if (selector.empty) return { empty: true, matches: () => true };
+  for (const { field } of selector.requirements) {
     if (!extractor.names.has(field)) throw StatusErrors.badRequest(unsupportedField(field, extractor));
-    requirements.push({ field, value: unescape(match[3] ?? ''), negate: match[2] === '!=' });
   }
   return {
     empty: false,
-    matches: (name, namespace, fields) => {
-      for (const { field, value, negate } of requirements) {
-        const actual =
-          field === 'metadata.name'
-            ? name
-            : field === 'metadata.namespace'
-              ? namespace
-              : (fields[field] ?? '');
-        if ((actual === value) === negate) return false;
-      }
-      return true;
-    },
+    matches: (name, namespace, fields) =>
+      selector.matchesValues((field) =>
+        field === 'metadata.name' ? name : field === 'metadata.namespace' ? namespace : (fields[field] ?? ''),
+      ),
   };
 }

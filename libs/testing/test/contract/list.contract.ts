@@ -141,6 +141,20 @@ export function listContract(target: () => ContractTarget): void {
         query: { fieldSelector: 'spec.foo=bar' },
       });
       expect(podField.json()['message']).toBe('field label not supported: spec.foo');
+      // As apimachinery parses them: terms sorted (the first bad one in that order is named),
+      // a malformed term refused before any field is checked, empty terms skipped.
+      const twoUnsupported = await t.request('GET', `/api/v1/namespaces/${ns}/pods`, {
+        query: { fieldSelector: 'spec.z=1,spec.a=1' },
+      });
+      expect(twoUnsupported.json()['message']).toBe('field label not supported: spec.a');
+      const malformed = await t.request('GET', path, { query: { fieldSelector: 'spec.foo=bar,justaword' } });
+      expect(malformed.json()['message']).toBe(
+        "invalid selector: 'spec.foo=bar,justaword'; can't understand 'justaword'",
+      );
+      const trailingComma = await t.request('GET', path, {
+        query: { fieldSelector: 'metadata.name=labelled,' },
+      });
+      expect(names(trailingComma.json())).toEqual(['labelled']);
       const watch = await t.request('GET', path, { query: { watch: 1, labelSelector: 'a b' } });
       expect(watch.status).toBe(400);
       expect(statusShape(watch.json())['reason']).toBe('BadRequest');
