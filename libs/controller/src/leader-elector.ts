@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConflictError, silentLogger, type Logger } from '@rxinformer/core';
+import { ConflictError, silentLogger, type Logger, type KubeClient } from '@rxinformer/core';
 import {
   BehaviorSubject,
   asyncScheduler,
@@ -30,7 +30,10 @@ import { LeaseObserver, resolveTimings, sleep, type LeaseTimings } from './lease
  * ```
  */
 export interface LeaderElectionOptions extends LeaseTimings {
-  kubeConfig: KubeConfig;
+  /** The cluster, when no `client` is given: the Lease requests then get connections of their own. */
+  kubeConfig?: KubeConfig;
+  /** A client to send the Lease requests with, such as an informer factory's (shares its connections). */
+  client?: KubeClient;
   /** Namespace and name of the Lease. */
   namespace: string;
   name: string;
@@ -98,7 +101,9 @@ export class LeaderElector implements KeyOwnership {
     this.timings = resolveTimings(options);
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.logger = options.logger ?? silentLogger;
-    this.client = new LeaseClient(options.kubeConfig, options.namespace, this.timings.renewDeadlineMs);
+    const source = options.client ?? options.kubeConfig;
+    if (!source) throw new TypeError(`LeaderElector: give a kubeConfig or a client`);
+    this.client = new LeaseClient(source, options.namespace, this.timings.renewDeadlineMs);
     this.leader$ = this.leading.pipe(distinctUntilChanged());
     this.health$ = this.healthState.asObservable();
     const all: KeyFilter = () => true;
@@ -154,10 +159,12 @@ export class LeaderElector implements KeyOwnership {
         this.logger.info({ lease: this.options.name }, 'released the lease');
       } catch (e) {
         this.logger.warn({ err: e, lease: this.options.name }, 'could not release the lease');
+        this.client.close();
         this.record({ type: 'stopped', error: e });
         return;
       }
     }
+    this.client.close();
     this.record({ type: 'stopped' });
   }
 

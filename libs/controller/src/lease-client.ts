@@ -1,11 +1,11 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   ConnectionError,
-  apiErrorFor,
-  type KubeStatus,
-  type RequestContext,
+  KubeApiError,
+  KubeClient,
+  Leases,
+  type ResourceClient,
+  type ResourceDescriptor,
   type Verb,
 } from '@rxinformer/core';
 
@@ -51,9 +51,10 @@ export function microTime(ms: number): string {
 }
 
 /**
- * The Lease operations leader election and sharding need, as a tiny JSON client over
- * `node:https` with the kubeconfig's credentials and TLS settings. Failures are the core's
- * typed errors: {@link KubeApiError} (with `code` 404, 409 …) or {@link ConnectionError}.
+ * The Lease operations leader election and sharding need, on the core's {@link KubeClient}: the
+ * informers' transport, credentials and typed errors ({@link KubeApiError} with `code` 404,
+ * 409 …, or {@link ConnectionError}). A request with no answer within `timeoutMs` fails with a
+ * {@link ConnectionError} of code `TIMEOUT`.
  *
  * @example
  * ```ts
@@ -62,120 +63,79 @@ export function microTime(ms: number): string {
  * ```
  */
 export class LeaseClient {
-  private readonly server: URL;
+  private readonly client: KubeClient;
+  private readonly ownsClient: boolean;
+  private readonly leases: ResourceClient<Lease>;
 
+  /** A client from a kubeconfig (with connections of its own, see `close`) or on a shared {@link KubeClient}. */
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    source: KubeConfig | KubeClient,
     readonly namespace: string,
     private readonly timeoutMs = 10_000,
   ) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster?.server) throw new TypeError('the kubeconfig has no current cluster with a server URL');
-    this.server = new URL(cluster.server);
+    this.ownsClient = !(source instanceof KubeClient);
+    this.client = source instanceof KubeClient ? source : new KubeClient(source);
+    this.leases = this.client.resource(Leases as unknown as ResourceDescriptor<Lease>, { namespace });
   }
 
   /** The Lease `name`, or `undefined` if it does not exist. */
   async get(name: string): Promise<Lease | undefined> {
     try {
-      return await this.request<Lease>('GET', `/${encodeURIComponent(name)}`, 'get');
+      return await this.bounded('get', (signal) => this.leases.get(name, { signal }));
     } catch (e) {
-      if ((e as { code?: unknown }).code === 404) return undefined;
+      if (e instanceof KubeApiError && e.code === 404) return undefined;
       throw e;
     }
   }
 
   /** Lists the Leases matching a label selector (a consistent read). */
   async list(labelSelector: string): Promise<Lease[]> {
-    const list = await this.request<{ items: Lease[] }>(
-      'GET',
-      `?labelSelector=${encodeURIComponent(labelSelector)}`,
-      'list',
-    );
-    return list.items;
+    const page = await this.bounded('list', (signal) => this.leases.list({ labelSelector, signal }));
+    return page.items;
   }
 
   /** Creates a Lease; fails with code 409 if it exists. */
   create(lease: Lease): Promise<Lease> {
-    return this.request<Lease>('POST', '', 'create', {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      ...lease,
-    });
+    return this.bounded('create', (signal) => this.leases.create(lease, { signal }));
   }
 
   /** Replaces a Lease; fails with code 409 if its `resourceVersion` is stale. */
   update(lease: Lease): Promise<Lease> {
-    return this.request<Lease>('PUT', `/${encodeURIComponent(lease.metadata.name)}`, 'update', {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      ...lease,
-    });
+    return this.bounded('update', (signal) => this.leases.update(lease, { signal }));
   }
 
   /** Deletes a Lease if its resourceVersion still matches; absent is fine. */
   async delete(name: string, resourceVersion?: string): Promise<void> {
-    const body = resourceVersion
-      ? { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion } }
-      : undefined;
     try {
-      await this.request('DELETE', `/${encodeURIComponent(name)}`, 'delete', body);
+      await this.bounded('delete', (signal) =>
+        this.leases.delete(name, {
+          signal,
+          ...(resourceVersion ? { preconditions: { resourceVersion } } : {}),
+        }),
+      );
     } catch (e) {
-      if ((e as { code?: unknown }).code !== 404) throw e;
+      if (!(e instanceof KubeApiError && e.code === 404)) throw e;
     }
   }
 
-  private async request<R>(method: string, suffix: string, verb: Verb, body?: unknown): Promise<R> {
-    const context: RequestContext = {
+  /** Closes the connections of a client made from a kubeconfig; a shared client stays open. */
+  close(): void {
+    if (this.ownsClient) this.client.close();
+  }
+
+  /** Runs one request with the client's deadline: past it, the request is aborted as a `TIMEOUT`. */
+  private async bounded<R>(verb: Verb, request: (signal: AbortSignal) => Promise<R>): Promise<R> {
+    const abort = new AbortController();
+    const timeout = new ConnectionError(`no answer in ${this.timeoutMs} ms`, 'TIMEOUT', {
       verb,
       resource: 'leases.coordination.k8s.io',
       namespace: this.namespace,
-    };
-    const base = this.server.pathname.replace(/\/$/, '');
-    const path = `${base}/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/leases${suffix}`;
-    const options: https.RequestOptions = {
-      method,
-      hostname: this.server.hostname,
-      port: this.server.port,
-      path,
-      headers: {
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      timeout: this.timeoutMs,
-    };
-    await this.kubeConfig.applyToHTTPSOptions(options);
-    const secure = this.server.protocol === 'https:';
-    return new Promise<R>((resolve, reject) => {
-      const req = (secure ? https : http).request(options, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => reject(new ConnectionError(e.message, 'ECONNRESET', context, { cause: e })));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown;
-          try {
-            parsed = text ? JSON.parse(text) : {};
-          } catch {
-            parsed = { kind: 'Status', code: res.statusCode, message: text.slice(0, 200) };
-          }
-          const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) resolve(parsed as R);
-          else reject(apiErrorFor({ code, ...(parsed as KubeStatus) }, context));
-        });
-      });
-      req.on('timeout', () =>
-        req.destroy(new ConnectionError(`no answer in ${this.timeoutMs} ms`, 'TIMEOUT', context)),
-      );
-      req.on('error', (e) =>
-        reject(
-          e instanceof ConnectionError
-            ? e
-            : new ConnectionError(e.message, (e as NodeJS.ErrnoException).code ?? 'ECONNRESET', context, {
-                cause: e,
-              }),
-        ),
-      );
-      req.end(body === undefined ? undefined : JSON.stringify(body));
     });
+    const timer = setTimeout(() => abort.abort(timeout), this.timeoutMs);
+    try {
+      return await request(abort.signal);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

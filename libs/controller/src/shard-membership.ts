@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { silentLogger, type Logger } from '@rxinformer/core';
+import { silentLogger, type Logger, type KubeClient } from '@rxinformer/core';
 import {
   BehaviorSubject,
   asyncScheduler,
@@ -41,7 +41,10 @@ export const SHARD_GROUP_LABEL = 'rxinformer.dev/shard-group';
  * ```
  */
 export interface ShardingOptions extends LeaseTimings {
-  kubeConfig: KubeConfig;
+  /** The cluster, when no `client` is given: the Lease requests then get connections of their own. */
+  kubeConfig?: KubeConfig;
+  /** A client to send the Lease requests with, such as an informer factory's (shares its connections). */
+  client?: KubeClient;
   /** Namespace of the shard leases. */
   namespace: string;
   /** The shard group: leases are named `<name>-shard-<identity>` and labelled `rxinformer.dev/shard-group=<name>`. */
@@ -136,7 +139,9 @@ export class ShardMembership implements KeyOwnership {
     this.timings = resolveTimings(options);
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.logger = options.logger ?? silentLogger;
-    this.client = new LeaseClient(options.kubeConfig, options.namespace, this.timings.renewDeadlineMs);
+    const source = options.client ?? options.kubeConfig;
+    if (!source) throw new TypeError(`ShardMembership: give a kubeConfig or a client`);
+    this.client = new LeaseClient(source, options.namespace, this.timings.renewDeadlineMs);
     this.leaseName = `${options.name}-shard-${options.identity}`;
     this.view$ = this.view.pipe(
       distinctUntilChanged((a, b) => a.active === b.active && a.members.join() === b.members.join()),
@@ -194,6 +199,7 @@ export class ShardMembership implements KeyOwnership {
       }
       this.lease = undefined;
     }
+    this.client.close();
     this.record(error === undefined ? { type: 'stopped' } : { type: 'stopped', error });
   }
 
