@@ -1,4 +1,4 @@
-import type { Informer, KubeObject, Logger } from '@rxinformer/core';
+import type { Informer, KubeClient, KubeObject, Logger } from '@rxinformer/core';
 import type { MetricsRegistry } from '@rxinformer/metrics';
 import type { SchedulerLike } from 'rxjs';
 import type { KeyOwnership } from './key-ownership.js';
@@ -35,6 +35,18 @@ export interface WatchSpec<K extends KubeObject> {
 export const DEFAULT_RECONCILE_TIMEOUT_MS = 600_000;
 
 /**
+ * How long, by default, a key waits after its reconcile for the caches to show the
+ * reconcile's own writes: 5 s, far above the milliseconds a healthy watch takes, yet short
+ * enough that a lost event delays a key only briefly.
+ *
+ * @example
+ * ```ts
+ * controller({ name: 'website', for: websites, reconcile, readYourWrites: { timeoutMs: 2 * DEFAULT_WRITE_VISIBILITY_TIMEOUT_MS } });
+ * ```
+ */
+export const DEFAULT_WRITE_VISIBILITY_TIMEOUT_MS = 5_000;
+
+/**
  * Options of {@link controller}.
  *
  * @example
@@ -61,6 +73,19 @@ export interface ControllerOptions<T extends KubeObject> {
    * the late promise settles (never two reconciles for one key), but the worker moves on.
    */
   reconcileTimeoutMs?: number;
+  /**
+   * The client each reconcile request carries (default: the `for` informer's, that is its
+   * factory's client, on the informers' connections).
+   */
+  client?: KubeClient;
+  /**
+   * Read-your-writes (default on, {@link DEFAULT_WRITE_VISIBILITY_TIMEOUT_MS}): after a
+   * reconcile, its key is not reconciled again until the controller's caches show what the
+   * reconcile wrote through `request.client`, waiting at most `timeoutMs` (then a warning is
+   * logged, `rxinformer_controller_write_visibility_timeouts_total` counts it, and the key goes
+   * on). `false` turns it off: a key runs again as soon as an event queues it.
+   */
+  readYourWrites?: boolean | { timeoutMs?: number };
   /** Backoff of failed keys (default {@link defaultControllerRateLimiter}). */
   rateLimiter?: RateLimiter;
   /** Clock and timers (default `asyncScheduler`). */

@@ -13,7 +13,11 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import { DEFAULT_RECONCILE_TIMEOUT_MS, type ControllerOptions } from './controller-options.js';
+import {
+  DEFAULT_RECONCILE_TIMEOUT_MS,
+  DEFAULT_WRITE_VISIBILITY_TIMEOUT_MS,
+  type ControllerOptions,
+} from './controller-options.js';
 import {
   idleControllerStatus,
   type ControllerFailure,
@@ -24,7 +28,7 @@ import type { KeyFilter } from './key-ownership.js';
 import { keySources, type KeySource } from './key-sources.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { ReconcileWorkers } from './reconcile-workers.js';
-import { WorkQueue } from './work-queue.js';
+import { LOW_PRIORITY, WorkQueue } from './work-queue.js';
 
 /**
  * A running reconcile loop.
@@ -75,7 +79,9 @@ export interface Controller {
  * again after; a newer event of the primary object aborts the in-flight reconcile's signal
  * (events of owned and watched objects only queue the key again). Errors are retried
  * with backoff and never stop the loop. Whenever ownership is gained or changes, every owned
- * key in the cache is queued (a new leader reconciles everything).
+ * key in the cache is queued (a new leader reconciles everything). The queue has priorities:
+ * keys of objects that changed are reconciled before keys queued only by an initial list, a
+ * resync or that full requeue ({@link LOW_PRIORITY}), and a retry keeps the key's priority.
  *
  * Failures are data, never an unhandled error:
  * - A reconcile that throws (synchronously too) or rejects is retried with the rate limiter's
@@ -111,6 +117,13 @@ export interface Controller {
  */
 export function controller<T extends KubeObject>(options: ControllerOptions<T>): Controller {
   return new ReconcileLoop(options);
+}
+
+/** The read-your-writes deadline the options ask for; undefined when it is off. */
+function visibilityTimeout(option: ControllerOptions<KubeObject>['readYourWrites']): number | undefined {
+  if (option === false) return undefined;
+  const timeoutMs = option === true || option === undefined ? undefined : option.timeoutMs;
+  return timeoutMs ?? DEFAULT_WRITE_VISIBILITY_TIMEOUT_MS;
 }
 
 /** One run, from `start()` to the end of a stop or a failure. */
@@ -174,6 +187,9 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
       },
       changed: () => this.publish(),
       timeoutMs: options.reconcileTimeoutMs ?? DEFAULT_RECONCILE_TIMEOUT_MS,
+      client: options.client ?? options.for.client,
+      informers: [...new Set(keySources(options).map((s) => s.informer))],
+      visibilityTimeoutMs: visibilityTimeout(options.readYourWrites),
       scheduler: this.scheduler,
       logger: this.logger,
       metrics,
@@ -240,10 +256,12 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
     return source.informer.events$.subscribe({
       next: (e) => {
         if (e.type === 'SYNCED') return;
-        const supersedes = source.primary && e.type !== 'RESYNC' && !(e.type === 'ADDED' && e.initial);
+        // Keys of objects that changed go first; the initial list and resyncs only confirm.
+        const unchanged = e.type === 'RESYNC' || (e.type === 'ADDED' && e.initial);
+        const supersedes = source.primary && !unchanged;
         const { keys, error } = source.keysOf(e.object);
         if (error) this.mapperFailed(error);
-        for (const key of keys) this.enqueue(key, supersedes);
+        for (const key of keys) this.enqueue(key, supersedes, unchanged ? LOW_PRIORITY : 0);
       },
       error: (e: unknown) => void this.failed(source.failure, e),
       complete: () => this.completed(source),
@@ -319,9 +337,9 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
     }
   }
 
-  private enqueue(key: string, supersedes: boolean): void {
+  private enqueue(key: string, supersedes: boolean, priority = 0): void {
     if (supersedes) this.workers.abort(key, new Error(`reconcile of ${key} superseded by a newer event`));
-    if (this.queue && this.owns(key)) this.queue.add(key);
+    if (this.queue && this.owns(key)) this.queue.add(key, { priority });
   }
 
   /** Appends a step to the ownership transitions; a failing step is logged, never breaks the chain. */
@@ -356,7 +374,7 @@ class ReconcileLoop<T extends KubeObject> implements Controller {
       }
       for (const object of this.options.for.store.list()) {
         const key = objectKey(object);
-        if (this.owns(key)) this.queue.add(key);
+        if (this.owns(key)) this.queue.add(key, { priority: LOW_PRIORITY });
       }
     });
   }

@@ -7,10 +7,17 @@ export {
   type RateLimiter,
   type TokenBucketOptions,
 } from './rate-limiter.js';
-export { WorkQueue, type ShutDownOptions, type WorkQueueOptions } from './work-queue.js';
+export {
+  LOW_PRIORITY,
+  WorkQueue,
+  type AddOptions,
+  type ShutDownOptions,
+  type WorkQueueOptions,
+} from './work-queue.js';
 export { controller, type Controller } from './controller.js';
 export {
   DEFAULT_RECONCILE_TIMEOUT_MS,
+  DEFAULT_WRITE_VISIBILITY_TIMEOUT_MS,
   type ControllerOptions,
   type WatchSpec,
 } from './controller-options.js';

@@ -1,13 +1,14 @@
-import type { KubeObject } from '@rxinformer/core';
+import type { KubeClient, KubeObject } from '@rxinformer/core';
 
 /**
  * What a reconcile is asked to do: bring the object at `key` to its desired state.
  *
  * @example
  * ```ts
- * const reconcile: Reconciler<Website> = async ({ key, object, signal }) => {
+ * const reconcile: Reconciler<Website> = async ({ object, namespace, signal, client }) => {
  *   if (!object) return; // deleted: owned objects are garbage-collected
- *   await apply(desiredConfigMap(object), { signal });
+ *   const configMaps = client.resource(ConfigMaps, { namespace });
+ *   await configMaps.apply(desiredConfigMap(object), { fieldManager: 'website-operator', force: true, signal });
  * };
  * ```
  */
@@ -24,6 +25,14 @@ export interface ReconcileRequest<T extends KubeObject> {
    * (its `reason` is then a `TimeoutError` DOMException). Pass it on to every request.
    */
   readonly signal: AbortSignal;
+  /**
+   * The client to write with: the controller records what this reconcile writes through it
+   * (creates, updates, patches, applies, deletes, status and scale), and holds the key back
+   * until its caches (`for`, `owns`, `watches`) show those writes, so the next reconcile of this
+   * key never acts on a cache older than its own writes (read-your-writes, client-go's
+   * expectations). Writes through another client are not waited for.
+   */
+  readonly client: KubeClient;
 }
 
 /**

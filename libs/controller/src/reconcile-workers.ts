@@ -1,6 +1,15 @@
-import { UserCodeError, type KubeObject, type Logger, type Store } from '@rxinformer/core';
+import {
+  UserCodeError,
+  type Informer,
+  type KubeClient,
+  type KubeObject,
+  type Logger,
+  type Store,
+  type Write,
+} from '@rxinformer/core';
 import type { ReconcileMetrics } from '@rxinformer/metrics';
 import type { SchedulerLike } from 'rxjs';
+import { describeWrite, waitForOwnWrites } from './own-writes.js';
 import { attemptReconcile, type AttemptResult } from './reconcile-attempt.js';
 import type { Reconciler } from './reconcile-request.js';
 import type { WorkQueue } from './work-queue.js';
@@ -20,6 +29,12 @@ export interface ReconcileWorkersOptions<T extends KubeObject> {
   /** The counters changed. */
   readonly changed: () => void;
   readonly timeoutMs: number;
+  /** The client each request carries; its writes are recorded per reconcile. */
+  readonly client: KubeClient;
+  /** The caches a reconcile reads: its writes must show there before its key runs again. */
+  readonly informers: readonly Informer<KubeObject>[];
+  /** How long a key waits for its reconcile's writes to show; undefined: it does not wait. */
+  readonly visibilityTimeoutMs: number | undefined;
   readonly scheduler: SchedulerLike;
   readonly logger: Logger;
   readonly metrics: ReconcileMetrics | undefined;
@@ -30,6 +45,10 @@ export interface ReconcileWorkersOptions<T extends KubeObject> {
  * attempt per key at a time, even across queues (an overdue reconcile of an earlier activation
  * holds its key back until it settles). An attempt that outlives `timeoutMs` frees its worker
  * and keeps its key in flight until its promise settles.
+ *
+ * Read-your-writes: each request carries a client that records what its reconcile wrote. After
+ * the reconcile, its key stays in flight (the queue holds a new event of it back) until the
+ * caches show those writes, or `visibilityTimeoutMs` passes; the worker moves on meanwhile.
  */
 export class ReconcileWorkers<T extends KubeObject> {
   readonly counts = { reconcileErrors: 0, reconcileTimeouts: 0, overdueReconciles: 0 };
@@ -37,6 +56,8 @@ export class ReconcileWorkers<T extends KubeObject> {
   private readonly inFlight = new Map<string, AbortController>();
   /** Keys handed out while an overdue reconcile of theirs still ran: queued again when it settles. */
   private readonly rerun = new Set<string>();
+  /** Keys waiting for their reconcile's writes to show, and how to stop waiting. */
+  private readonly waiting = new Map<string, AbortController>();
 
   constructor(private readonly options: ReconcileWorkersOptions<T>) {}
 
@@ -53,6 +74,7 @@ export class ReconcileWorkers<T extends KubeObject> {
   /** Aborts every in-flight reconcile whose key `which` selects (default all). */
   abortAll(reason: (key: string) => Error, which: (key: string) => boolean = () => true): void {
     for (const [key, controller] of this.inFlight) if (which(key)) controller.abort(reason(key));
+    for (const [key, controller] of this.waiting) if (which(key)) controller.abort(reason(key));
   }
 
   private async work(queue: WorkQueue): Promise<void> {
@@ -81,12 +103,14 @@ export class ReconcileWorkers<T extends KubeObject> {
     const slash = key.indexOf('/');
     const started = options.scheduler.now();
     options.metrics?.activeWorkers.inc();
+    const writes: Write[] = [];
     const request = {
       key,
       namespace: slash >= 0 ? key.slice(0, slash) : undefined,
       name: slash >= 0 ? key.slice(slash + 1) : key,
       object: options.store.get(key),
       signal: abort.signal,
+      client: options.client.withRecorder((write) => writes.push(write)),
     };
     const attempt = attemptReconcile(options.reconcile, request, abort, options.timeoutMs, options.scheduler);
     const result = await attempt.result;
@@ -98,7 +122,10 @@ export class ReconcileWorkers<T extends KubeObject> {
       queue.done(key);
       if (this.rerun.delete(key)) options.requeue(key);
     };
-    if (result.kind !== 'timed-out') return finish();
+    if (result.kind !== 'timed-out') {
+      if (writes.length === 0 || options.visibilityTimeoutMs === undefined) return finish();
+      return this.awaitVisibility(key, writes, options.visibilityTimeoutMs, finish);
+    }
     // The worker moves on; the key stays in flight (blocked) until the late promise settles.
     this.counts.overdueReconciles++;
     options.changed();
@@ -108,6 +135,36 @@ export class ReconcileWorkers<T extends KubeObject> {
       finish();
       options.changed();
     });
+  }
+
+  /** Keeps `key` in flight until the caches show `writes` (or the deadline), then `finish`es it. */
+  private awaitVisibility(
+    key: string,
+    writes: readonly Write[],
+    timeoutMs: number,
+    finish: () => void,
+  ): void {
+    const { options } = this;
+    const stop = new AbortController();
+    this.waiting.set(key, stop);
+    const started = options.scheduler.now();
+    void waitForOwnWrites(writes, options.informers, timeoutMs, stop.signal)
+      .then((outcome) => {
+        if (outcome.kind === 'cancelled') return;
+        options.metrics?.writeVisibility.observe((options.scheduler.now() - started) / 1000);
+        if (outcome.kind === 'timed-out') {
+          options.metrics?.writeVisibilityTimeouts.inc();
+          options.logger.warn(
+            { key, timeoutMs, writes: outcome.late.map((e) => describeWrite(e.write)) },
+            "the caches did not show this reconcile's writes in time: reconciling the key again anyway",
+          );
+        }
+      })
+      .catch((e: unknown) => options.logger.error({ err: e, key }, 'waiting for own writes failed'))
+      .finally(() => {
+        if (this.waiting.get(key) === stop) this.waiting.delete(key);
+        finish();
+      });
   }
 
   private account(queue: WorkQueue, key: string, result: AttemptResult, signal: AbortSignal): void {

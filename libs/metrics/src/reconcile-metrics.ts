@@ -35,6 +35,13 @@ export interface ReconcileMetrics {
   readonly activeWorkers: Gauge.Internal<'controller'>;
   /** `controller_runtime_max_concurrent_reconciles{controller}` */
   readonly maxConcurrentReconciles: Gauge.Internal<'controller'>;
+  /**
+   * `rxinformer_controller_write_visibility_seconds{controller}`: how long a key waited, after
+   * its reconcile, until the caches showed the reconcile's own writes (read-your-writes).
+   */
+  readonly writeVisibility: Histogram.Internal<'controller'>;
+  /** `rxinformer_controller_write_visibility_timeouts_total{controller}`: waits that reached their deadline. */
+  readonly writeVisibilityTimeouts: Counter.Internal;
 }
 
 const RESULTS: readonly ReconcileResult[] = ['success', 'error', 'requeue', 'requeue_after'];
@@ -49,7 +56,9 @@ const TIME_BUCKETS = [
  * returns handles bound to `controller`: `controller_runtime_reconcile_total{controller,result}`
  * (every result starts at 0, as in controller-runtime), `controller_runtime_reconcile_errors_total`,
  * `controller_runtime_reconcile_time_seconds`, `controller_runtime_active_workers` and
- * `controller_runtime_max_concurrent_reconciles`.
+ * `controller_runtime_max_concurrent_reconciles`; and ours for read-your-writes,
+ * `rxinformer_controller_write_visibility_seconds` and
+ * `rxinformer_controller_write_visibility_timeouts_total`.
  *
  * @example
  * ```ts
@@ -89,6 +98,12 @@ export function reconcileMetrics(registry: MetricsRegistry, controller: string):
   });
   for (const result of RESULTS) total.inc({ controller, result }, 0);
   errors.inc(labels, 0);
+  const visibilityTimeouts = counter(registry, {
+    name: 'rxinformer_controller_write_visibility_timeouts_total',
+    help: 'Reconciles whose own writes the caches did not show within the deadline, per controller',
+    labelNames,
+  });
+  visibilityTimeouts.inc(labels, 0);
   return {
     total: Object.freeze({
       success: total.labels({ controller, result: 'success' }),
@@ -113,5 +128,12 @@ export function reconcileMetrics(registry: MetricsRegistry, controller: string):
       help: 'Maximum number of concurrent reconciles per controller',
       labelNames,
     }).labels(labels),
+    writeVisibility: histogram(registry, {
+      name: 'rxinformer_controller_write_visibility_seconds',
+      help: "Time from a reconcile's end until the caches showed its own writes, per controller",
+      labelNames,
+      buckets: TIME_BUCKETS,
+    }).labels(labels),
+    writeVisibilityTimeouts: visibilityTimeouts.labels(labels),
   };
 }

@@ -2,7 +2,9 @@
 // contract of the core's informers that the controller relies on: a late events$ subscriber
 // first gets the cache as ADDED{initial} (and SYNCED once synced); a fatal error reaches every
 // observable's error, also for later subscribers; a shutdown completes them, also for later ones.
+import { KubeConfig } from '@kubernetes/client-node';
 import {
+  KubeClient,
   objectKey,
   idleHealth,
   type Informer,
@@ -14,8 +16,21 @@ import {
 } from '@rxinformer/core';
 import { BehaviorSubject, Observable, Subject, map, of, type Subscription } from 'rxjs';
 
+/** A kubeconfig for a server that is never called: the fake's reconciles do not write. */
+function unusedKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'none', server: 'https://127.0.0.1:9', skipTLSVerify: false }],
+    users: [{ name: 'none' }],
+    contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
+    currentContext: 'none',
+  });
+  return kc;
+}
+
 export class FakeInformer<T extends KubeObject> implements Informer<T> {
   readonly scope = {};
+  readonly client = new KubeClient(unusedKubeConfig());
   private readonly objects = new Map<string, T>();
   private readonly live = new Subject<InformerEvent<T>>();
   private readonly syncedState = new BehaviorSubject(false);
@@ -76,6 +91,11 @@ export class FakeInformer<T extends KubeObject> implements Informer<T> {
 
   get health(): InformerHealth {
     return idleHealth;
+  }
+
+  /** The fake shows what the test puts: there is nothing to wait for. */
+  waitFor(): Promise<void> {
+    return Promise.resolve();
   }
 
   start(): Subscription & { readonly done: Promise<void> } {
