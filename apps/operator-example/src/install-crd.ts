@@ -1,5 +1,6 @@
-import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { websiteCrd } from './website.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CustomResourceDefinitions, KubeClient, ResourceNotFoundError } from '@rxinformer/core';
+import { Websites, websiteCrd } from './website.js';
 
 /**
  * Creates the Website CRD if the cluster lacks it, then waits until Websites are served.
@@ -10,27 +11,27 @@ import { websiteCrd } from './website.js';
  * ```
  */
 export async function installWebsiteCrd(kubeConfig: KubeConfig, timeoutMs = 30_000): Promise<void> {
-  const apiextensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  const client = new KubeClient(kubeConfig);
   try {
-    await apiextensions.readCustomResourceDefinition({ name: websiteCrd.metadata.name });
-  } catch (error) {
-    if ((error as { code?: number }).code !== 404) throw error;
-    await apiextensions.createCustomResourceDefinition({ body: websiteCrd });
-  }
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+    const crds = client.resource(CustomResourceDefinitions);
     try {
-      await custom.listClusterCustomObject({
-        group: 'example.com',
-        version: 'v1',
-        plural: 'websites',
-        limit: 1,
-      });
-      return;
+      await crds.get(websiteCrd.metadata.name);
     } catch (error) {
-      if ((error as { code?: number }).code !== 404 || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200)); // the API server starts serving a new CRD within a second
+      if (!(error instanceof ResourceNotFoundError)) throw error;
+      await crds.create(websiteCrd);
     }
+    const websites = client.resource(Websites);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await websites.list({ limit: 1 });
+        return;
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundError) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the API server starts serving a new CRD within a second
+      }
+    }
+  } finally {
+    client.close();
   }
 }

@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import {
   clusterFlags,
   explainError,
@@ -12,12 +12,13 @@ import {
   parseCommandLine,
   wantsCluster,
 } from '@rxinformer/app-kit';
-import { Deployments, KubeTransport } from '@rxinformer/core';
+import { Deployments, KubeClient, KubeTransport } from '@rxinformer/core';
 import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
 import { firstValueFrom } from 'rxjs';
 import { installWebsiteCrd } from './install-crd.js';
 import { consoleLogger } from './console-logger.js';
 import { startOperator } from './operator.js';
+import { Websites } from './website.js';
 import { simulateRollouts } from './simulated-rollouts.js';
 
 const flags = {
@@ -72,18 +73,12 @@ try {
   }
   await installWebsiteCrd(kubeConfig);
   if (server) {
-    await server.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: 'example.com',
-      version: 'v1',
-      namespace: values.namespace,
-      plural: 'websites',
-      body: {
-        apiVersion: 'example.com/v1',
-        kind: 'Website',
-        metadata: { name: 'hello' },
-        spec: { message: 'Hello from rxinformer!', replicas: 2 },
-      },
+    const seed = new KubeClient(server.kubeConfig);
+    await seed.resource(Websites, { namespace: values.namespace }).create({
+      metadata: { name: 'hello' },
+      spec: { message: 'Hello from rxinformer!', replicas: 2 },
     });
+    seed.close();
   }
 } catch (error) {
   await server?.close();

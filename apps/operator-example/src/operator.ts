@@ -31,6 +31,8 @@ export interface OperatorOptions {
   report?: (key: string, changes: readonly string[]) => void;
   /** Called when this replica starts or stops leading. */
   onLeader?: (leading: boolean) => void;
+  /** Hold a key until the caches show its last reconcile's writes (default true). */
+  readYourWrites?: boolean;
   logger?: Logger;
 }
 
@@ -78,7 +80,7 @@ export function startOperator(options: OperatorOptions): Operator {
     labelSelector: 'app.kubernetes.io/name=website',
   });
   const elector = new LeaderElector({
-    kubeConfig,
+    client: informers.client,
     namespace,
     name: 'website-operator',
     identity: options.identity ?? `${hostname()}-${process.pid}`,
@@ -91,13 +93,13 @@ export function startOperator(options: OperatorOptions): Operator {
     for: websites,
     owns: [configMaps, deployments],
     reconcile: websiteReconciler({
-      kubeConfig,
       configMaps,
       deployments,
       ...(options.report ? { report: options.report } : {}),
     }),
     concurrency: 2,
     ownership: elector,
+    readYourWrites: options.readYourWrites ?? true,
     ...(options.logger ? { logger: options.logger } : {}),
   });
   websiteController.start();

@@ -1,54 +1,45 @@
 import { createHash } from 'node:crypto';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type V1ConfigMap,
-  type V1Deployment,
-} from '@kubernetes/client-node';
-import type { Informer, Wire } from '@rxinformer/core';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import { ConfigMaps, ConflictError, Deployments, type Informer, type Wire } from '@rxinformer/core';
 import type { ReconcileRequest, Reconciler } from '@rxinformer/controller';
-import type { Website } from './website.js';
+import { Websites, type Website } from './website.js';
 
 /**
- * What the Website reconciler needs: clients for writes, caches for reads.
+ * What the Website reconciler reads: the caches of the objects it owns. It writes through the
+ * request's client, so the controller holds a key back until these caches show its writes.
  *
  * @example
  * ```ts
- * const deps: WebsiteReconcilerDeps = { kubeConfig: kc, configMaps, deployments };
+ * const deps: WebsiteReconcilerDeps = { configMaps, deployments };
  * ```
  */
 export interface WebsiteReconcilerDeps {
-  kubeConfig: KubeConfig;
   configMaps: Informer<Wire<V1ConfigMap>>;
   deployments: Informer<Wire<V1Deployment>>;
   /** Told what each reconcile changed (default: nothing). */
   report?: (key: string, changes: readonly string[]) => void;
 }
 
-const isConflict = (error: unknown) => (error as { code?: number }).code === 409;
-
 /**
  * Reconciles a Website into a ConfigMap `<name>-content` (data `index.html` = the message) and a
  * Deployment `<name>` (`spec.replicas`, pods roll when the message changes), both owned by the
  * Website (ownerReferences `controller: true`, so deleting the Website deletes them), then writes
  * `status.observedGeneration` and `status.ready` (the Deployment's ready replicas reached the
- * desired count). Reads come from the informers' caches; a stale cache shows up as a 409 and the
- * key is simply reconciled again.
+ * desired count). Reads come from the informers' caches, writes go through `request.client`
+ * with the cached resourceVersion: read-your-writes makes sure the next reconcile of a key sees
+ * this one's writes, so a 409 means someone else changed the object, and the key runs again.
  *
  * @example
  * ```ts
- * controller({ name: 'website', for: websites, owns: [configMaps, deployments], reconcile: websiteReconciler({ kubeConfig: kc, configMaps, deployments }) });
+ * controller({ name: 'website', for: websites, owns: [configMaps, deployments], reconcile: websiteReconciler({ configMaps, deployments }) });
  * ```
  */
 export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Website> {
-  const core = deps.kubeConfig.makeApiClient(CoreV1Api);
-  const apps = deps.kubeConfig.makeApiClient(AppsV1Api);
-  const custom = deps.kubeConfig.makeApiClient(CustomObjectsApi);
-
-  return async ({ key, name, namespace, object: site, signal }: ReconcileRequest<Website>) => {
+  return async ({ key, name, namespace, object: site, signal, client }: ReconcileRequest<Website>) => {
     if (!site || site.metadata?.deletionTimestamp || !namespace) return; // owned objects are garbage-collected
+    const configMaps = client.resource(ConfigMaps, { namespace });
+    const deployments = client.resource(Deployments, { namespace });
+    const websites = client.resource(Websites, { namespace });
     const changes: string[] = [];
     const message = site.spec?.message ?? '';
     const replicas = site.spec?.replicas ?? 1;
@@ -77,8 +68,8 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
         data: { 'index.html': message },
       };
       if (signal.aborted) return;
-      if (cm) await core.replaceNamespacedConfigMap({ name: cmName, namespace, body });
-      else await core.createNamespacedConfigMap({ namespace, body });
+      if (cm) await configMaps.update(body, { signal });
+      else await configMaps.create(body, { signal });
       changes.push(cm ? 'configmap updated' : 'configmap created');
     }
 
@@ -114,8 +105,8 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
         },
       };
       if (signal.aborted) return;
-      if (deployment) await apps.replaceNamespacedDeployment({ name, namespace, body });
-      else await apps.createNamespacedDeployment({ namespace, body });
+      if (deployment) await deployments.update(body, { signal });
+      else await deployments.create(body, { signal });
       changes.push(deployment ? 'deployment updated' : 'deployment created');
     }
 
@@ -125,16 +116,13 @@ export function websiteReconciler(deps: WebsiteReconcilerDeps): Reconciler<Websi
     if (site.status?.observedGeneration !== generation || site.status?.ready !== ready) {
       if (signal.aborted) return;
       try {
-        await custom.replaceNamespacedCustomObjectStatus({
-          group: 'example.com',
-          version: 'v1',
-          namespace,
-          plural: 'websites',
-          name,
-          body: { ...site, status: { observedGeneration: generation, ready } },
-        });
+        await websites.updateStatus(
+          { ...site, status: { observedGeneration: generation, ready } },
+          { signal },
+        );
       } catch (error) {
-        if (isConflict(error)) return { requeue: true }; // the cache was behind: read again
+        // Only another writer can have changed the Website since the cache showed it: read again.
+        if (error instanceof ConflictError) return { requeue: true };
         throw error;
       }
       changes.push(`status ready=${ready} observedGeneration=${generation}`);
