@@ -12,6 +12,9 @@ import type { Informer, InformerOptions } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { ReflectorOptions } from './reflector.js';
 import { KubeClient } from './client/kube-client.js';
+import type { Write } from './client/write.js';
+import { InformerStoppedError } from './errors.js';
+import type { WaitForOptions } from './read-your-writes.js';
 import { discoverResource, type ResourceReference } from './discovery/discover-resource.js';
 import type { KubeObject } from './resources/kube-object.js';
 import type { ResourceDescriptor } from './resources/resource.js';
@@ -72,6 +75,19 @@ export interface InformerFactory {
     informers: readonly Informer<KubeObject>[],
     options?: { signal?: AbortSignal },
   ): Promise<void>;
+  /**
+   * Resolves once every running informer of this factory that caches the written object's
+   * resource shows the write (see `informer.waitFor`: one namespace or selector that can never
+   * hold it does not wait); informers that are not running are skipped, their next list shows
+   * it anyway. Rejects with the first `WaitForTimeoutError` or the signal's reason.
+   *
+   * @example
+   * ```ts
+   * const cm = await informers.client.resource(ConfigMaps, { namespace: 'shop' }).create(desired);
+   * await informers.waitFor(cm, { timeoutMs: 5_000 }); // every ConfigMap informer now holds it
+   * ```
+   */
+  waitFor(write: Write | KubeObject, options?: WaitForOptions): Promise<void>;
   /** Finds a resource by apiVersion and kind through API discovery (custom resources). */
   discover<T extends KubeObject = KubeObject>(reference: ResourceReference): Promise<ResourceDescriptor<T>>;
   /** Completes every informer's observables and closes every connection. Final. */
@@ -192,6 +208,18 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
         );
       });
     },
+    async waitFor(write, waitOptions) {
+      const caching = [...informers.values()].filter(
+        (i) => i.health.phase !== 'idle' && caches(i.resource, write),
+      );
+      await Promise.all(
+        caching.map((i) =>
+          i.waitFor(write, waitOptions).catch((e: unknown) => {
+            if (!(e instanceof InformerStoppedError)) throw e;
+          }),
+        ),
+      );
+    },
     discover<T extends KubeObject = KubeObject>(reference: ResourceReference) {
       return discoverResource<T>(transport, reference);
     },
@@ -203,4 +231,14 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
       transport.destroy();
     },
   };
+}
+
+/** Whether informers of `resource` cache what `write` wrote: same group and plural, or group and kind. */
+function caches(resource: ResourceDescriptor, write: Write | KubeObject): boolean {
+  if ('deleted' in write && typeof write.deleted === 'boolean' && 'resource' in write)
+    return write.resource.group === resource.group && write.resource.plural === resource.plural;
+  const object = write as KubeObject;
+  const apiVersion = object.apiVersion ?? '';
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return group === resource.group && object.kind === resource.kind;
 }

@@ -9,6 +9,7 @@ import {
   Namespaces,
   ResourceNotFoundError,
   ServerBusyError,
+  createInformerFactory,
   type Write,
 } from '@rxinformer/core';
 
@@ -211,5 +212,31 @@ describe('KubeClient on the simulator', () => {
       expect((e as Error).message).not.toContain(token);
       expect(JSON.stringify(e)).not.toContain(token);
     }
+  });
+
+  it('waits, through the factory, until every running informer that caches a write shows it', async () => {
+    const informers = createInformerFactory({ kubeConfig: server.kubeConfig, lingerMs: 0 });
+    const all = informers.informer(ConfigMaps);
+    const shop = informers.informer(ConfigMaps, { namespace: 'shop', labelSelector: 'app=web' });
+    const idle = informers.informer(ConfigMaps, { namespace: 'idle' }); // never started: not waited for
+    const runs = [all.start(), shop.start()];
+    await Promise.all([all.synced, shop.synced]);
+    const cms = informers.client.resource(ConfigMaps, { namespace: 'shop' });
+    const created = await cms.create(configMap('web', { v: '1' }));
+    await informers.waitFor(created, { timeoutMs: 5_000 });
+    expect(all.store.get('shop/web')?.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+    expect(shop.store.get('shop/web')?.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+    expect(idle.store.size).toBe(0);
+
+    const deletes: Write[] = [];
+    await informers.client
+      .withRecorder((w) => deletes.push(w))
+      .resource(ConfigMaps)
+      .delete(created);
+    await informers.waitFor(deletes[0]!, { timeoutMs: 5_000 });
+    expect(all.store.has('shop/web')).toBe(false);
+    expect(shop.store.has('shop/web')).toBe(false);
+    runs.forEach((r) => r.unsubscribe());
+    informers.shutdown();
   });
 });
