@@ -4,7 +4,8 @@ import { ServerBusyError } from '../errors.js';
 import type { KubeObject } from '../resources/kube-object.js';
 import type { ResourceDescriptor } from '../resources/resource.js';
 import { KubeTransport, type JsonRequest, type TransportOptions } from '../transport/kube-transport.js';
-import { ResourceClientImpl, type ResourceClient } from './resource-client.js';
+import type { ResourceClient } from './resource-client.js';
+import { TypedResourceClient } from './typed-resource-client.js';
 import type { Write } from './write.js';
 
 /**
@@ -78,7 +79,7 @@ export class KubeClient {
     descriptor: ResourceDescriptor<T>,
     options: { namespace?: string | undefined } = {},
   ): ResourceClient<T> {
-    return new ResourceClientImpl<T>(
+    return new TypedResourceClient<T>(
       descriptor,
       options.namespace || undefined,
       (request, signal) => this.send(request, signal),
