@@ -60,6 +60,8 @@ export interface ControllerStatus {
   readonly lastError: UserCodeError | undefined;
   /** Mapper calls that threw or returned garbage. */
   readonly mapperErrors: number;
+  /** Reconciles started since the controller was created, whatever their outcome. */
+  readonly reconciles: number;
   /** Reconcile attempts that threw, rejected or timed out (not those aborted because superseded or stopping). */
   readonly reconcileErrors: number;
   /** Of `reconcileErrors`, those that did not settle within `reconcileTimeoutMs`. */
@@ -73,6 +75,7 @@ export const idleControllerStatus: ControllerStatus = Object.freeze({
   failure: undefined,
   lastError: undefined,
   mapperErrors: 0,
+  reconciles: 0,
   reconcileErrors: 0,
   reconcileTimeouts: 0,
   overdueReconciles: 0,

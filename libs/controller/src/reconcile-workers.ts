@@ -51,7 +51,7 @@ export interface ReconcileWorkersOptions<T extends KubeObject> {
  * caches show those writes, or `visibilityTimeoutMs` passes; the worker moves on meanwhile.
  */
 export class ReconcileWorkers<T extends KubeObject> {
-  readonly counts = { reconcileErrors: 0, reconcileTimeouts: 0, overdueReconciles: 0 };
+  readonly counts = { reconciles: 0, reconcileErrors: 0, reconcileTimeouts: 0, overdueReconciles: 0 };
   /** Every reconcile not yet settled, overdue ones of an earlier queue included. */
   private readonly inFlight = new Map<string, AbortController>();
   /** Keys handed out while an overdue reconcile of theirs still ran: queued again when it settles. */
@@ -112,6 +112,8 @@ export class ReconcileWorkers<T extends KubeObject> {
       signal: abort.signal,
       client: options.client.withRecorder((write) => writes.push(write)),
     };
+    this.counts.reconciles++;
+    options.changed();
     const attempt = attemptReconcile(options.reconcile, request, abort, options.timeoutMs, options.scheduler);
     const result = await attempt.result;
     options.metrics?.activeWorkers.dec();

@@ -32,6 +32,7 @@ describe('controller priorities', () => {
     release();
     for (let i = 0; i < 10 && order.length < 4; i++) await settle();
     expect(order).toEqual(['shop/a', 'shop/d', 'shop/b', 'shop/c']);
+    expect(c.status.reconciles).toBe(4); // the status counts every reconcile started
     await c.stop();
   });
 });
