@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { parseOptions, type BenchOptions } from './options.js';
+import { KUBE_ONLY_SCENARIOS, parseOptions, type BenchOptions } from './options.js';
 import { aggregate, markdownTable, type BenchReport, type ResultRecord } from './report.js';
 import { KubeBackend } from './kube/kube-backend.js';
 import { kubeScenarios } from './kube/kube-scenarios.js';
@@ -69,7 +69,9 @@ async function runReplay(options: BenchOptions, started: number): Promise<Runs> 
   try {
     for (const name of options.scenarios) {
       log(`${name} …`);
-      raw.push(...(await scenarios[name]({ server, sizes, subjects: options.subjects, log })));
+      const scenario = (scenarios as Partial<typeof scenarios>)[name as keyof typeof scenarios];
+      if (!scenario) throw new Error(`the replay server does not run ${name}`);
+      raw.push(...(await scenario({ server, sizes, subjects: options.subjects, log })));
     }
   } finally {
     await server.close();
@@ -109,11 +111,13 @@ async function runKube(options: BenchOptions): Promise<Runs> {
 
 async function main(options: BenchOptions): Promise<void> {
   const started = Date.now();
-  if (options.subjects.includes('client-go')) {
+  // The operator scenarios run in this process: only the subjects' scenarios need them built.
+  const subjects = options.scenarios.some((s) => !(KUBE_ONLY_SCENARIOS as readonly string[]).includes(s));
+  if (subjects && options.subjects.includes('client-go')) {
     log('building the client-go subject (cached after the first build) …');
     buildClientGo();
   }
-  await bundleNodeSubjects();
+  if (subjects) await bundleNodeSubjects();
   const { raw, jsonBytes } =
     options.server === 'kube' ? await runKube(options) : await runReplay(options, started);
   const groups = new Map<string, ResultRecord[]>();

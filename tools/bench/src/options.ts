@@ -1,6 +1,7 @@
 import { SUBJECTS, type SubjectName } from './subjects/protocol.js';
 
-export const SCENARIOS = [
+/** The scenarios of the replay server: `npm run bench` runs them all by default. */
+export const REPLAY_SCENARIOS = [
   'initial-sync',
   'watch-throughput',
   'fanout',
@@ -10,6 +11,16 @@ export const SCENARIOS = [
   'slow-subscriber',
   'adapters',
 ] as const;
+export type ReplayScenarioName = (typeof REPLAY_SCENARIOS)[number];
+
+/**
+ * Scenarios only a real kube-apiserver can run (controllers writing through it): asking for
+ * one selects `--server kube`. `read-your-writes` runs the sample operator with the
+ * controller's read-your-writes off and on, then a leader failover to a warm and a cold standby.
+ */
+export const KUBE_ONLY_SCENARIOS = ['read-your-writes'] as const;
+
+export const SCENARIOS = [...REPLAY_SCENARIOS, ...KUBE_ONLY_SCENARIOS] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Sizes of one mode (quick or full). */
@@ -29,6 +40,10 @@ export interface Sizes {
   readonly memoryObjects: number;
   readonly adapterEvents: number;
   readonly podBytes: number;
+  /** read-your-writes: Websites the operator reconciles. */
+  readonly websites: number;
+  /** read-your-writes: spec changes per Website during the churn. */
+  readonly changesPerWebsite: number;
 }
 
 // Quick fits in about five minutes on two shared cores: fewer repetitions where runs are long.
@@ -46,6 +61,8 @@ export const QUICK: Sizes = {
   memoryObjects: 10_000,
   adapterEvents: 50_000,
   podBytes: 7_000,
+  websites: 20,
+  changesPerWebsite: 5,
 };
 
 export const FULL: Sizes = {
@@ -62,14 +79,21 @@ export const FULL: Sizes = {
   memoryObjects: 50_000,
   adapterEvents: 200_000,
   podBytes: 7_000,
+  websites: 50,
+  changesPerWebsite: 5,
 };
 
 /** What the subjects run against: the replay server (default) or a real kube-apiserver. */
 export const BACKENDS = ['replay', 'kube'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-/** The scenarios `--server kube` runs: the ones whose objects and events fit a real etcd. */
+/** The scenarios `--server kube` runs by default: the subjects' ones whose objects and events fit a real etcd. */
 export const KUBE_SCENARIOS: readonly ScenarioName[] = ['initial-sync', 'watch-throughput'];
+
+/** Every scenario `--server kube` can run. */
+export const KUBE_RUNNABLE: readonly ScenarioName[] = [...KUBE_SCENARIOS, ...KUBE_ONLY_SCENARIOS];
+
+const kubeOnly = (s: ScenarioName) => (KUBE_ONLY_SCENARIOS as readonly string[]).includes(s);
 
 /** `--server kube` sizes: pods are POSTed and events PATCHed through kube-apiserver and etcd. */
 export const KUBE_QUICK: Partial<Sizes> = { initialObjects: 2_000, watchObjects: 1_000, watchEvents: 5_000 };
@@ -90,7 +114,11 @@ export const USAGE = `npm run bench -- [--quick] [--server replay|kube] [--scena
   scenarios: ${SCENARIOS.join(', ')}
   subjects:  ${SUBJECTS.join(', ')}
   --server   replay (default): the bench's replay server; kube: a real etcd + kube-apiserver
-             (tools/kube-apiserver), scenarios ${KUBE_SCENARIOS.join(', ')}, plus client-go with protobuf
+             (tools/kube-apiserver), scenarios ${KUBE_RUNNABLE.join(', ')} (default ${KUBE_SCENARIOS.join(', ')}),
+             plus client-go with protobuf
+             ${KUBE_ONLY_SCENARIOS.join(', ')} runs on kube only: asking for it selects --server kube
+             (the sample operator, readYourWrites off and on, then failover to a warm and a cold
+             standby; --objects sets the Websites, default 50, quick 20)
   --out      JSON results (default bench/results/latest.json; the markdown goes next to it)
   --objects, --events  override the mode's sizes (smoke runs)`;
 
@@ -98,7 +126,7 @@ export const USAGE = `npm run bench -- [--quick] [--server replay|kube] [--scena
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
   let scenarios: ScenarioName[] | undefined;
-  let server: Backend = 'replay';
+  let server: Backend | undefined;
   let subjects: SubjectName[] = [...SUBJECTS];
   let out = 'bench/results/latest.json';
   let reps: number | undefined;
@@ -169,11 +197,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
   }
   let sizes = quick ? QUICK : FULL;
+  const needsKube = scenarios?.filter(kubeOnly) ?? [];
+  if (needsKube.length && server === 'replay')
+    throw new Error(`${needsKube.join(', ')} needs a real kube-apiserver: --server kube\n${USAGE}`);
+  server ??= needsKube.length ? 'kube' : 'replay';
   if (server === 'kube') {
-    const unfit = scenarios?.filter((s) => !KUBE_SCENARIOS.includes(s)) ?? [];
+    const unfit = scenarios?.filter((s) => !KUBE_RUNNABLE.includes(s)) ?? [];
     if (unfit.length)
       throw new Error(
-        `--server kube runs only ${KUBE_SCENARIOS.join(', ')}, not ${unfit.join(', ')}\n${USAGE}`,
+        `--server kube runs only ${KUBE_RUNNABLE.join(', ')}, not ${unfit.join(', ')}${needsKube.length ? ` (${needsKube.join(', ')} selects --server kube: run the others separately)` : ''}\n${USAGE}`,
       );
     sizes = { ...sizes, ...(quick ? KUBE_QUICK : KUBE_FULL) };
   }
@@ -185,6 +217,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       watchObjects: objects,
       relistObjects: objects,
       memoryObjects: objects,
+      websites: objects,
     };
   if (events)
     sizes = {
@@ -197,7 +230,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   return {
     mode: quick ? 'quick' : 'full',
     sizes,
-    scenarios: scenarios ?? [...(server === 'kube' ? KUBE_SCENARIOS : SCENARIOS)],
+    scenarios: scenarios ?? [...(server === 'kube' ? KUBE_SCENARIOS : REPLAY_SCENARIOS)],
     subjects,
     out,
     protobuf: server === 'kube' && subjects.includes('client-go'),

@@ -1,3 +1,6 @@
+import { fmt, line } from './format.js';
+import { CONTROLLER_SCENARIOS, controllerTables } from './kube/controller-tables.js';
+
 /** One row of the results: the medians of a (scenario, subject) over the repetitions. */
 export interface ResultRecord {
   scenario: string;
@@ -26,6 +29,27 @@ export interface ResultRecord {
   us_per_event_per_extra_subscriber?: number;
   repetitions?: number;
   errors?: string[];
+  // read-your-writes (the sample operator on kube-apiserver), see kube/read-your-writes.ts:
+  /** Spec changes the operator had to converge: the Websites created plus the churn's changes. */
+  changes?: number;
+  /** 409s with reason Conflict the operator's writes got. */
+  conflicts?: number;
+  /** 409s with reason AlreadyExists: creates of objects that existed (duplicate creates). */
+  already_exists?: number;
+  /** Writes made on a cache older than the operator's own last write of that object. */
+  stale_writes?: number;
+  /** Reconciles that threw (the controller retried them with backoff). */
+  reconcile_errors?: number;
+  reconciles?: number;
+  reconciles_per_change?: number;
+  /** From the operator's start until every Website converged. */
+  setup_s?: number;
+  /** From the churn's last change until every Website converged. */
+  converge_s?: number;
+  // failover (kube/failover.ts), milliseconds from killing the leader:
+  takeover_ms?: number;
+  first_reconcile_ms?: number;
+  changed_reconciled_ms?: number;
 }
 
 export interface BenchReport {
@@ -68,13 +92,17 @@ export function aggregate(records: readonly ResultRecord[]): ResultRecord {
   return out;
 }
 
-const fmt = (v: number | undefined, digits = 0): string =>
-  v === undefined
-    ? ''
-    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-/** The results as a markdown table. */
+/** The results as markdown tables: the subjects' scenarios, then the operator's ({@link controllerTables}). */
 export function markdownTable(report: BenchReport): string {
+  const subjects = report.results.filter((r) => !CONTROLLER_SCENARIOS.includes(r.scenario));
+  const controllers = controllerTables(report.results);
+  const title = `Mode ${report.mode}, ${report.node}, ${report.cpu}, ${report.date}. Medians of the repetitions.`;
+  if (subjects.length === 0 && controllers) return [title, '', controllers].join('\n');
+  const table = subjectsTable({ ...report, results: subjects }, title);
+  return controllers ? [table, '', controllers].join('\n') : table;
+}
+
+function subjectsTable(report: BenchReport, title: string): string {
   const header = [
     'server',
     'scenario',
@@ -125,12 +153,5 @@ export function markdownTable(report: BenchReport): string {
       notes.join('; '),
     ];
   });
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [
-    `Mode ${report.mode}, ${report.node}, ${report.cpu}, ${report.date}. Medians of the repetitions.`,
-    '',
-    line(header),
-    line(header.map(() => '---')),
-    ...rows.map(line),
-  ].join('\n');
+  return [title, '', line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

@@ -1,4 +1,4 @@
-import type { ScenarioName, Sizes } from './options.js';
+import type { ReplayScenarioName, ScenarioName, Sizes } from './options.js';
 import type { ResultRecord } from './report.js';
 import type { ServerClient } from './server/server-client.js';
 import { launch } from './subjects/launch.js';
@@ -98,7 +98,7 @@ async function turns(
 
 const only = (ctx: ScenarioContext, ...names: SubjectName[]) => names.filter((n) => ctx.subjects.includes(n));
 
-export const scenarios: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ResultRecord[]>> = {
+export const scenarios: Record<ReplayScenarioName, (ctx: ScenarioContext) => Promise<ResultRecord[]>> = {
   'initial-sync': (ctx) => {
     const objects = ctx.sizes.initialObjects;
     return turns(

@@ -3,7 +3,9 @@ import type { ResultRecord } from '../report.js';
 import { toRecord, type Variant } from '../scenarios.js';
 import { launch, type SubjectProcess } from '../subjects/launch.js';
 import type { SubjectName } from '../subjects/protocol.js';
+import { failoverRun } from './failover.js';
 import type { KubeBackend } from './kube-backend.js';
+import { readYourWritesRun } from './read-your-writes.js';
 
 /** What a kube scenario needs: the running kube-apiserver, the sizes, the subjects, a log. */
 export interface KubeScenarioContext {
@@ -102,5 +104,26 @@ export const kubeScenarios: Partial<
         ctx.log(`    ${rate.toFixed(0)} PATCH/s`);
       },
     );
+  },
+
+  'read-your-writes': async (ctx) => {
+    const { websites, changesPerWebsite } = ctx.sizes;
+    const records: ResultRecord[] = [];
+    for (const readYourWrites of [false, true]) {
+      records.push(
+        await readYourWritesRun({
+          kube: ctx.kube,
+          readYourWrites,
+          websites,
+          changesPerWebsite,
+          log: ctx.log,
+        }),
+      );
+    }
+    ctx.log('  failover (warm and cold standby) …');
+    for (const standby of ['warm', 'cold'] as const) {
+      records.push(await failoverRun({ kube: ctx.kube, standby, websites, log: ctx.log }));
+    }
+    return records;
   },
 };
