@@ -1,16 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  ReplaySubject,
-  asyncScheduler,
-  combineLatest,
-  filter,
-  firstValueFrom,
-  map,
-  type SchedulerLike,
-} from 'rxjs';
+import { ReplaySubject, asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Informer, InformerOptions } from './informer.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { ReflectorOptions } from './reflector.js';
+import { waitForCacheSync, type CacheSyncOptions } from './cache-sync.js';
 import { KubeClient } from './client/kube-client.js';
 import type { Write } from './client/write.js';
 import { InformerStoppedError } from './errors.js';
@@ -68,13 +61,21 @@ export interface InformerFactory {
   /** The shared informer for this resource and scope, created on first request. Cold. */
   informer<T extends KubeObject>(resource: ResourceDescriptor<T>, options?: InformerOptions<T>): Informer<T>;
   /**
-   * Resolves when every informer has synced; rejects with the first fatal error. It holds the
-   * informers running while it waits: subscribe to them first if they should keep running.
+   * Resolves when every informer has synced; rejects with the first fatal error (401, 403, 404,
+   * an invalid selector), and with a {@link CacheSyncError} naming the informers not yet synced
+   * and their last errors once `timeoutMs` passes (on the factory's scheduler) or `signal`
+   * aborts. It holds the informers running while it waits: subscribe to them first if they
+   * should keep running.
+   *
+   * @example
+   * ```ts
+   * await informers.waitForCacheSync([pods, nodes], { timeoutMs: 30_000 }).catch((e) => {
+   *   console.error(e instanceof CacheSyncError ? e.message : e); // e.g. "pods (backoff, last error: … ECONNREFUSED …)"
+   *   process.exit(1);
+   * });
+   * ```
    */
-  waitForCacheSync(
-    informers: readonly Informer<KubeObject>[],
-    options?: { signal?: AbortSignal },
-  ): Promise<void>;
+  waitForCacheSync(informers: readonly Informer<KubeObject>[], options?: CacheSyncOptions): Promise<void>;
   /**
    * Resolves once every running informer of this factory that caches the written object's
    * resource shows the write (see `informer.waitFor`: one namespace or selector that can never
@@ -182,31 +183,7 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
       return informer;
     },
     waitForCacheSync(list, waitOptions = {}) {
-      if (list.length === 0) return Promise.resolve();
-      const all = combineLatest(list.map((i) => i.synced$)).pipe(
-        filter((states) => states.every(Boolean)),
-        map(() => undefined),
-      );
-      const { signal } = waitOptions;
-      if (!signal) return firstValueFrom(all);
-      if (signal.aborted) return Promise.reject(signal.reason);
-      return new Promise<void>((resolve, reject) => {
-        const subscription = all.subscribe({
-          next: () => {
-            subscription.unsubscribe();
-            resolve();
-          },
-          error: reject,
-        });
-        signal.addEventListener(
-          'abort',
-          () => {
-            subscription.unsubscribe();
-            reject(signal.reason);
-          },
-          { once: true },
-        );
-      });
+      return waitForCacheSync(list, waitOptions, scheduler);
     },
     async waitFor(write, waitOptions) {
       const caching = [...informers.values()].filter(

@@ -110,3 +110,4 @@ export { parseLabelSelector, type LabelSelector } from './selectors/label-select
 export { InvalidSelectorError } from './selectors/invalid-selector-error.js';
 export { WaitForTimeoutError } from './wait-for-timeout-error.js';
 export type { WaitForOptions } from './read-your-writes.js';
+export { CacheSyncError, type CacheSyncOptions, type UnsyncedInformer } from './cache-sync.js';
