@@ -13,18 +13,43 @@ import type { KubeObject } from './resources/kube-object.js';
 import type { ResourceDescriptor } from './resources/resource.js';
 import { SharedInformer } from './shared-informer.js';
 import { deepFreeze, stripManagedFields, type Transform } from './transforms.js';
-import { KubeTransport, type TransportOptions } from './transport/kube-transport.js';
+import { KubeTransport, type TransportOptions, type TransportScope } from './transport/kube-transport.js';
+import type { ListerWatcher } from './transport/types.js';
 
 /**
- * Options of an informer factory.
+ * Where a factory's informers read and its client writes, instead of a kubeconfig: a lister-watcher
+ * per resource and scope, and a client. `@rxinformer/testing`'s fake cluster is one, for tests in
+ * virtual time without an API server.
  *
  * @example
  * ```ts
- * createInformerFactory({ kubeConfig: kc, resyncPeriod: 600_000, lingerMs: 10_000, logger: pino() });
+ * const cluster = createFakeCluster({ scheduler });
+ * const informers = createInformerFactory({ source: cluster, scheduler });
+ * informers.client === cluster.client; // true: writes go to the fake
  * ```
  */
-export interface InformerFactoryOptions {
-  kubeConfig: KubeConfig;
+export interface InformerSource {
+  /** The lists and watches of one resource and scope (cold, typed errors, like the transport's). */
+  listerWatcher<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    scope: TransportScope,
+  ): ListerWatcher<T>;
+  /** The client the factory exposes as `informers.client` and gives its informers. */
+  readonly client: KubeClient;
+  /** Finds a resource by apiVersion and kind (`informers.discover`); without it, discovery rejects. */
+  discover?<T extends KubeObject = KubeObject>(reference: ResourceReference): Promise<ResourceDescriptor<T>>;
+}
+
+/**
+ * What every informer factory can be told, whatever it reads from.
+ *
+ * @example
+ * ```ts
+ * const settings: InformerFactorySettings = { resyncPeriod: 600_000, lingerMs: 10_000 };
+ * createInformerFactory({ kubeConfig: kc, ...settings });
+ * ```
+ */
+export interface InformerFactorySettings {
   /** Default resync period of `events$` in ms (default 0: no resync). */
   resyncPeriod?: number;
   /** How long an informer keeps running after its last subscriber leaves (default 5 s). */
@@ -42,7 +67,36 @@ export interface InformerFactoryOptions {
   /** Diagnostics of the core; pino-shaped (default: silent). Never receives credentials. */
   logger?: Logger;
   reflector?: ReflectorOptions;
+}
+
+/**
+ * Options of an informer factory on a cluster: its kubeconfig, and the settings.
+ *
+ * @example
+ * ```ts
+ * createInformerFactory({ kubeConfig: kc, resyncPeriod: 600_000, lingerMs: 10_000, logger: pino() });
+ * ```
+ */
+export interface InformerFactoryOptions extends InformerFactorySettings {
+  kubeConfig: KubeConfig;
+  /** Not with a kubeconfig: give one or the other. */
+  source?: undefined;
   transport?: TransportOptions;
+}
+
+/**
+ * Options of an informer factory on an {@link InformerSource} (a fake cluster) instead of a
+ * kubeconfig. Its `transport` is `undefined`: there is no HTTP.
+ *
+ * @example
+ * ```ts
+ * const informers = createInformerFactory({ source: createFakeCluster({ scheduler }), scheduler });
+ * ```
+ */
+export interface InformerSourceOptions extends InformerFactorySettings {
+  source: InformerSource;
+  /** Not with a source: give one or the other. */
+  kubeConfig?: undefined;
 }
 
 /**
@@ -57,7 +111,7 @@ export interface InformerFactoryOptions {
  * await informers.waitForCacheSync([pods]);
  * ```
  */
-export interface InformerFactory {
+export interface InformerFactory<Transport extends KubeTransport | undefined = KubeTransport> {
   /** The shared informer for this resource and scope, created on first request. Cold. */
   informer<T extends KubeObject>(resource: ResourceDescriptor<T>, options?: InformerOptions<T>): Informer<T>;
   /**
@@ -93,8 +147,12 @@ export interface InformerFactory {
   discover<T extends KubeObject = KubeObject>(reference: ResourceReference): Promise<ResourceDescriptor<T>>;
   /** Completes every informer's observables and closes every connection. Final. */
   shutdown(): void;
-  /** The HTTP transport the informers share. */
-  readonly transport: KubeTransport;
+  /**
+   * The HTTP transport the informers share; `undefined` for a factory on an
+   * {@link InformerSource} (typed `InformerFactory<undefined>`). Code that takes either kind of
+   * factory can accept `InformerFactory<KubeTransport | undefined>`.
+   */
+  readonly transport: Transport;
   /**
    * A typed client on the informers' transport, for reads the cache cannot serve and for every
    * write. Its writes are what `informer.waitFor` and a controller's read-your-writes wait for.
@@ -109,8 +167,10 @@ export interface InformerFactory {
 }
 
 /**
- * Creates an {@link InformerFactory}. Throws {@link KubeConfigError} if the kubeconfig has no
- * usable current context.
+ * Creates an {@link InformerFactory} on a kubeconfig, or on an {@link InformerSource} such as a
+ * fake cluster (then `transport` is `undefined` and `client` is the source's). Exactly one of
+ * `kubeConfig` and `source` must be given (a `TypeError` otherwise). Throws
+ * {@link KubeConfigError} if the kubeconfig has no usable current context.
  *
  * @example
  * ```ts
@@ -121,9 +181,36 @@ export interface InformerFactory {
  * deployments.items$.subscribe((items) => render(items));
  * ```
  */
-export function createInformerFactory(options: InformerFactoryOptions): InformerFactory {
-  const transport = new KubeTransport(options.kubeConfig, options.transport);
-  const client = new KubeClient(transport, { scheduler: options.scheduler });
+export function createInformerFactory(options: InformerFactoryOptions): InformerFactory;
+export function createInformerFactory(options: InformerSourceOptions): InformerFactory<undefined>;
+export function createInformerFactory(
+  options: InformerFactoryOptions | InformerSourceOptions,
+): InformerFactory<KubeTransport | undefined>;
+export function createInformerFactory(
+  options: InformerFactoryOptions | InformerSourceOptions,
+): InformerFactory<KubeTransport | undefined> {
+  const { kubeConfig, source } = options as {
+    kubeConfig?: KubeConfig | undefined;
+    source?: InformerSource | undefined;
+  };
+  if ((kubeConfig === undefined) === (source === undefined)) {
+    throw new TypeError(
+      kubeConfig === undefined
+        ? 'createInformerFactory: give a kubeConfig or a source (such as a fake cluster)'
+        : 'createInformerFactory: give a kubeConfig or a source, not both',
+    );
+  }
+  const transport =
+    kubeConfig === undefined
+      ? undefined
+      : new KubeTransport(kubeConfig, (options as InformerFactoryOptions).transport);
+  const client = transport
+    ? new KubeClient(transport, { scheduler: options.scheduler })
+    : (source as InformerSource).client;
+  const listerWatcher = <T extends KubeObject>(resource: ResourceDescriptor<T>, scope: TransportScope) =>
+    transport
+      ? transport.listerWatcher(resource, scope)
+      : (source as InformerSource).listerWatcher(resource, scope);
   const scheduler = options.scheduler ?? asyncScheduler;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
@@ -165,7 +252,7 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
           resource,
           scope,
           indexers: indexers ?? {},
-          listerWatcher: transport.listerWatcher(resource, scope),
+          listerWatcher: listerWatcher(resource, scope),
           scheduler,
           random,
           logger,
@@ -198,14 +285,16 @@ export function createInformerFactory(options: InformerFactoryOptions): Informer
       );
     },
     discover<T extends KubeObject = KubeObject>(reference: ResourceReference) {
-      return discoverResource<T>(transport, reference);
+      if (transport) return discoverResource<T>(transport, reference);
+      if (source?.discover) return source.discover<T>(reference);
+      return Promise.reject(new TypeError('this informer source does not support discovery'));
     },
     shutdown() {
       if (closed) return;
       closed = true;
       shutdown$.next();
       shutdown$.complete();
-      transport.destroy();
+      transport?.destroy();
     },
   };
 }

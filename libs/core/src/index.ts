@@ -87,8 +87,15 @@ export {
   type TransportScope,
 } from './transport/kube-transport.js';
 export type { ListPage, ListParams, ListerWatcher, WatchEvent, WatchParams } from './transport/types.js';
-export { createInformerFactory, type InformerFactory, type InformerFactoryOptions } from './factory.js';
-export { KubeClient, type KubeClientOptions } from './client/kube-client.js';
+export {
+  createInformerFactory,
+  type InformerFactory,
+  type InformerFactoryOptions,
+  type InformerFactorySettings,
+  type InformerSource,
+  type InformerSourceOptions,
+} from './factory.js';
+export { KubeClient, type KubeBackend, type KubeClientOptions } from './client/kube-client.js';
 export type { ResourceClient, Scale } from './client/resource-client.js';
 export type { Write } from './client/write.js';
 export type {

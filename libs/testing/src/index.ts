@@ -23,3 +23,6 @@ export { applyMergePatch } from './patch/merge-patch.js';
 export { applyJsonPatch, type JsonPatchOperation } from './patch/json-patch.js';
 export { populate, type PopulateOptions, type PopulateStats } from './workload/populate.js';
 export { churn, type ChurnOptions, type ChurnRun, type ChurnStats } from './workload/churn.js';
+export { createFakeCluster, type FakeCluster, type FakeClusterOptions } from './fake/fake-cluster.js';
+export type { FakeRequest } from './fake/fake-request.js';
+export { advance, settle } from './fake/advance.js';

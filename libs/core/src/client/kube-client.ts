@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { ServerBusyError } from '../errors.js';
 import type { KubeObject } from '../resources/kube-object.js';
 import type { ResourceDescriptor } from '../resources/resource.js';
@@ -27,6 +27,24 @@ export interface KubeClientOptions {
   transport?: TransportOptions | undefined;
 }
 
+/**
+ * What a {@link KubeClient} sends its requests through: one JSON request in, the decoded answer
+ * (or a typed error, such as {@link ConflictError}) out, cold, aborted on unsubscribe.
+ * {@link KubeTransport} is one (HTTP to a real API server); an in-memory backend, such as
+ * `@rxinformer/testing`'s fake cluster, is another: a client on it needs no server.
+ *
+ * @example
+ * ```ts
+ * const backend: KubeBackend = {
+ *   requestJson: <R>(request: JsonRequest) => of({ kind: 'Status', status: 'Success', path: request.path } as R),
+ * };
+ * const client = new KubeClient(backend);
+ * ```
+ */
+export interface KubeBackend {
+  requestJson<R>(request: JsonRequest): Observable<R>;
+}
+
 /** The longest wait for one retry, whatever `Retry-After` says. */
 const MAX_RETRY_WAIT_MS = 30_000;
 
@@ -49,17 +67,36 @@ const MAX_RETRY_WAIT_MS = 30_000;
  * ```
  */
 export class KubeClient {
-  /** The transport requests go through. */
-  readonly transport: KubeTransport;
+  /**
+   * The HTTP transport requests go through; `undefined` for a client on another
+   * {@link KubeBackend} (an in-memory fake), whose requests go to `backend`.
+   */
+  readonly transport: KubeTransport | undefined;
+  /** Where requests go: the transport, or the backend the client was made on. */
+  readonly backend: KubeBackend;
   private readonly owned: boolean;
   private readonly onWrite: ((write: Write) => void) | undefined;
   private readonly maxRetries: number;
   private readonly scheduler: SchedulerLike;
 
-  /** A client on `source`: a transport to share (an informer factory's), or a kubeconfig for a new one. */
-  constructor(source: KubeConfig | KubeTransport, options: KubeClientOptions = {}) {
-    this.owned = !(source instanceof KubeTransport);
-    this.transport = source instanceof KubeTransport ? source : new KubeTransport(source, options.transport);
+  /**
+   * A client on `source`: a transport to share (an informer factory's), a kubeconfig for a new
+   * one (closed by `close()`), or any other {@link KubeBackend} (used as it is).
+   */
+  constructor(source: KubeConfig | KubeTransport | KubeBackend, options: KubeClientOptions = {}) {
+    if (source instanceof KubeTransport) {
+      this.owned = false;
+      this.transport = source;
+      this.backend = source;
+    } else if (isBackend(source)) {
+      this.owned = false;
+      this.transport = undefined;
+      this.backend = source;
+    } else {
+      this.owned = true;
+      this.transport = new KubeTransport(source, options.transport);
+      this.backend = this.transport;
+    }
     this.onWrite = options.onWrite;
     this.maxRetries = Math.max(0, options.maxRetries ?? 5);
     this.scheduler = options.scheduler ?? asyncScheduler;
@@ -98,7 +135,7 @@ export class KubeClient {
    * ```
    */
   withRecorder(onWrite: (write: Write) => void): KubeClient {
-    return new KubeClient(this.transport, {
+    return new KubeClient(this.backend, {
       maxRetries: this.maxRetries,
       scheduler: this.scheduler,
       onWrite: (write) => {
@@ -110,7 +147,7 @@ export class KubeClient {
 
   /** Closes the connections of a client made from a kubeconfig; a shared transport stays open. */
   close(): void {
-    if (this.owned) this.transport.destroy();
+    if (this.owned) this.transport?.destroy();
   }
 
   private report(write: Write): void {
@@ -124,7 +161,7 @@ export class KubeClient {
   private async send<R>(request: JsonRequest, signal: AbortSignal | undefined): Promise<R> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await untilAborted<R>(this.transport, request, signal);
+        return await untilAborted<R>(this.backend, request, signal);
       } catch (e) {
         const wait = retryWait(e);
         if (wait === undefined || attempt >= this.maxRetries || signal?.aborted) throw e;
@@ -143,8 +180,12 @@ function retryWait(error: unknown): number | undefined {
   return undefined;
 }
 
+function isBackend(source: KubeConfig | KubeBackend): source is KubeBackend {
+  return typeof (source as Partial<KubeBackend>).requestJson === 'function';
+}
+
 function untilAborted<R>(
-  transport: KubeTransport,
+  backend: KubeBackend,
   request: JsonRequest,
   signal: AbortSignal | undefined,
 ): Promise<R> {
@@ -155,7 +196,7 @@ function untilAborted<R>(
       subscription.unsubscribe();
       reject(signal?.reason);
     };
-    const subscription = transport.requestJson<R>(request).subscribe({
+    const subscription = backend.requestJson<R>(request).subscribe({
       next: (v) => (value = v),
       error: (e: unknown) => {
         signal?.removeEventListener('abort', onAbort);

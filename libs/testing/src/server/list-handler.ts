@@ -32,7 +32,7 @@ export function selectorPredicate(
 }
 
 /** The snapshot RV a list reads at, and where it starts; throws 410 when that state is gone. */
-function snapshotOf(
+export function snapshotOf(
   table: ResourceTable,
   currentRv: number,
   namespace: string | undefined,

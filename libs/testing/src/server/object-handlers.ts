@@ -53,7 +53,7 @@ async function jsonBody(ctx: ServerContext, req: IncomingMessage): Promise<Json>
 }
 
 /** Checks the type meta of a request body against the endpoint (missing type meta is defaulted). */
-function checkTypeMeta(served: ServedResource, object: Json): void {
+export function checkTypeMeta(served: ServedResource, object: Json): void {
   const { kind, apiVersion } = served.descriptor;
   const bodyKind = object['kind'];
   const bodyVersion = object['apiVersion'];
@@ -70,7 +70,7 @@ function checkTypeMeta(served: ServedResource, object: Json): void {
 }
 
 /** Puts the URL's namespace into the body's metadata (400 when the body names another). */
-function withNamespace(served: ServedResource, object: Json, namespace: string | undefined): Json {
+export function withNamespace(served: ServedResource, object: Json, namespace: string | undefined): Json {
   const meta = { ...((object['metadata'] ?? {}) as Json) };
   if (served.descriptor.namespaced) {
     const bodyNamespace = meta['namespace'];
@@ -84,12 +84,32 @@ function withNamespace(served: ServedResource, object: Json, namespace: string |
   return { ...object, metadata: meta };
 }
 
-function checkName(object: Json, name: string): void {
+export function checkName(object: Json, name: string): void {
   const bodyName = ((object['metadata'] ?? {}) as Json)['name'];
   if (bodyName !== name)
     throw StatusErrors.badRequest(
       `the name of the object (${String(bodyName ?? '')}) does not match the name on the URL (${name})`,
     );
+}
+
+/**
+ * Creates an object as a POST on its collection does, without HTTP: type meta checked, the
+ * namespace taken from the target, a status dropped where a /status subresource owns it.
+ */
+export function createObject(
+  store: ObjectStore,
+  served: ServedResource,
+  namespace: string | undefined,
+  object: Json,
+  dryRun: boolean,
+): StoredVersion {
+  if (served.descriptor.namespaced && namespace === undefined) throw StatusErrors.methodNotAllowed();
+  checkTypeMeta(served, object);
+  // Like the real strategies, a create through the main resource does not set status where a
+  // /status subresource owns it (deployments, custom resources, …). Core-group objects (pods,
+  // nodes, …) keep a client-sent status: tests use it to stand in for kubelets and controllers.
+  if (served.hasStatus && served.descriptor.group !== '') delete object['status'];
+  return store.create(served, withNamespace(served, object, namespace), { dryRun });
 }
 
 /** POST on a collection. */
@@ -103,14 +123,7 @@ export async function serveCreate(
 ): Promise<void> {
   if (served.descriptor.namespaced && namespace === undefined) throw StatusErrors.methodNotAllowed();
   const object = await jsonBody(ctx, req);
-  checkTypeMeta(served, object);
-  // Like the real strategies, a create through the main resource does not set status where a
-  // /status subresource owns it (deployments, custom resources, …). Core-group objects (pods,
-  // nodes, …) keep a client-sent status: tests use it to stand in for kubelets and controllers.
-  if (served.hasStatus && served.descriptor.group !== '') delete object['status'];
-  const version = ctx.store.create(served, withNamespace(served, object, namespace), {
-    dryRun: dryRunOf(query),
-  });
+  const version = createObject(ctx.store, served, namespace, object, dryRunOf(query));
   sendJson(res, 201, served.head + version.body);
 }
 
@@ -126,6 +139,23 @@ export function serveGet(
   sendJson(res, 200, objectResponse(target.served, version, representation, ctx.store.rv));
 }
 
+/** Replaces an object (or its status) as a PUT does, without HTTP. */
+export function updateObject(
+  store: ObjectStore,
+  target: ObjectTarget,
+  object: Json,
+  dryRun: boolean,
+): StoredVersion {
+  const { served } = target;
+  checkTypeMeta(served, object);
+  checkName(object, target.name);
+  return store.update(served, withNamespace(served, object, target.namespace), {
+    scope: target.subresource === 'status' ? 'status' : 'main',
+    dryRun,
+    decode: decoder(served),
+  });
+}
+
 /** PUT of one object (or its status). */
 export async function serveUpdate(
   ctx: ServerContext,
@@ -134,38 +164,37 @@ export async function serveUpdate(
   target: ObjectTarget,
   query: URLSearchParams,
 ): Promise<void> {
-  const { served } = target;
   const object = await jsonBody(ctx, req);
-  checkTypeMeta(served, object);
-  checkName(object, target.name);
-  const version = ctx.store.update(served, withNamespace(served, object, target.namespace), {
-    scope: target.subresource === 'status' ? 'status' : 'main',
-    dryRun: dryRunOf(query),
-    decode: decoder(served),
-  });
-  sendJson(res, 200, served.head + version.body);
+  const version = updateObject(ctx.store, target, object, dryRunOf(query));
+  sendJson(res, 200, target.served.head + version.body);
 }
 
-/** PATCH of one object: JSON patch, merge patch, strategic merge (applied as a merge), and server-side apply (as a merge). */
-export async function servePatch(
-  ctx: ServerContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: ObjectTarget,
-  query: URLSearchParams,
-): Promise<void> {
-  const { served } = target;
-  const type = mediaType(req.headers['content-type']);
-  const allowed = served.builtin
+/** The patch media types an object accepts (no strategic merge for custom resources). */
+export function patchTypesOf(served: ServedResource): readonly string[] {
+  return served.builtin
     ? PATCH_TYPES
     : PATCH_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
-  if (!allowed.includes(type)) throw StatusErrors.unsupportedMediaType(allowed);
-  const patch = parseJson(await readBody(req, ctx.settings.maxBodyBytes));
-  const dryRun = dryRunOf(query);
+}
+
+/**
+ * Patches an object as a PATCH does, without HTTP: JSON patch, merge patch, strategic merge
+ * (applied as a merge), and server-side apply (as a merge; creates a missing object, 201).
+ */
+export function patchObject(
+  store: ObjectStore,
+  target: ObjectTarget,
+  type: string,
+  patch: unknown,
+  options: { readonly dryRun: boolean; readonly fieldManager: string | undefined },
+): { readonly code: 200 | 201; readonly version: StoredVersion } {
+  const { served } = target;
+  const allowed = patchTypesOf(served);
+  if (!allowed.includes(type)) throw StatusErrors.unsupportedMediaType([...allowed]);
+  const { dryRun } = options;
   const key = ObjectStore.key(served, target.namespace, target.name);
   const current = served.table.current(key);
   if (type === 'application/apply-patch+yaml') {
-    if (!query.get('fieldManager')) {
+    if (!options.fieldManager) {
       throw StatusErrors.invalid('PatchOptions', 'meta.k8s.io', '', [
         {
           reason: 'FieldValueRequired',
@@ -179,11 +208,10 @@ export async function servePatch(
     checkTypeMeta(served, patch as Json);
     if (current === undefined) {
       checkName(patch as Json, target.name);
-      const created = ctx.store.create(served, withNamespace(served, patch as Json, target.namespace), {
+      const created = store.create(served, withNamespace(served, patch as Json, target.namespace), {
         dryRun,
       });
-      sendJson(res, 201, served.head + created.body);
-      return;
+      return { code: 201, version: created };
     }
   }
   if (current === undefined) throw StatusErrors.notFound(served.descriptor, target.name);
@@ -206,12 +234,59 @@ export async function servePatch(
       },
     ]);
   }
-  const version = ctx.store.update(served, patched, {
+  const version = store.update(served, patched, {
     scope: target.subresource === 'status' ? 'status' : 'main',
     dryRun,
     decode: decoder(served),
   });
-  sendJson(res, 200, served.head + version.body);
+  return { code: 200, version };
+}
+
+/** PATCH of one object: JSON patch, merge patch, strategic merge (applied as a merge), and server-side apply (as a merge). */
+export async function servePatch(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ObjectTarget,
+  query: URLSearchParams,
+): Promise<void> {
+  const type = mediaType(req.headers['content-type']);
+  const allowed = patchTypesOf(target.served);
+  if (!allowed.includes(type)) throw StatusErrors.unsupportedMediaType([...allowed]);
+  const patch = parseJson(await readBody(req, ctx.settings.maxBodyBytes));
+  const { code, version } = patchObject(ctx.store, target, type, patch, {
+    dryRun: dryRunOf(query),
+    fieldManager: query.get('fieldManager') ?? undefined,
+  });
+  sendJson(res, code, target.served.head + version.body);
+}
+
+/**
+ * Deletes an object as a DELETE does, without HTTP, given the parsed DeleteOptions body; answers
+ * with the response body: the final object for Pods and the like (or the object still waiting
+ * for its finalizers), a Success Status for the rest.
+ */
+export function deleteObject(
+  store: ObjectStore,
+  target: ObjectTarget,
+  options: Json,
+  dryRunQuery: boolean,
+): string {
+  const { served } = target;
+  const preconditions = (options['preconditions'] ?? {}) as { uid?: string; resourceVersion?: string };
+  const dryRun =
+    dryRunQuery || (Array.isArray(options['dryRun']) && (options['dryRun'] as unknown[]).includes('All'));
+  const { version, deleted } = store.delete(served, target.namespace, target.name, {
+    preconditions,
+    dryRun,
+    decode: decoder(served),
+  });
+  if (deleted && !served.returnsDeletedObject) {
+    const { group, plural } = served.descriptor;
+    const details = { name: target.name, ...(group ? { group } : {}), kind: plural, uid: version.uid };
+    return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
+  }
+  return served.head + version.body;
 }
 
 /** DELETE of one object: the final object for Pods and the like, a Success Status for the rest. */
@@ -222,28 +297,9 @@ export async function serveDelete(
   target: ObjectTarget,
   query: URLSearchParams,
 ): Promise<void> {
-  const { served } = target;
   const body = await readBody(req, ctx.settings.maxBodyBytes);
   const options = body.length > 0 && body.toString('utf8').trim() !== '' ? parseJsonObject(body) : {};
-  const preconditions = (options['preconditions'] ?? {}) as { uid?: string; resourceVersion?: string };
-  const dryRun =
-    dryRunOf(query) || (Array.isArray(options['dryRun']) && (options['dryRun'] as unknown[]).includes('All'));
-  const { version, deleted } = ctx.store.delete(served, target.namespace, target.name, {
-    preconditions,
-    dryRun,
-    decode: decoder(served),
-  });
-  if (deleted && !served.returnsDeletedObject) {
-    const { group, plural } = served.descriptor;
-    const details = { name: target.name, ...(group ? { group } : {}), kind: plural, uid: version.uid };
-    sendJson(
-      res,
-      200,
-      JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details }),
-    );
-    return;
-  }
-  sendJson(res, 200, served.head + version.body);
+  sendJson(res, 200, deleteObject(ctx.store, target, options, dryRunOf(query)));
 }
 
 /** DELETE on a collection: deletes every matching object and answers with the list of them. */
