@@ -48,7 +48,8 @@ export interface ConfigReloaderOptions {
  *
  * @example
  * ```ts
- * presence$.pipe(filter((p) => !p.configMap)).subscribe(() => logger.warn('the ConfigMap is gone'));
+ * declare const presence$: Observable<Presence>;
+ * presence$.pipe(filter((p) => !p.configMap)).subscribe(() => logger.warn({}, 'the ConfigMap is gone'));
  * ```
  */
 export interface Presence {
@@ -62,7 +63,7 @@ export interface Presence {
  *
  * @example
  * ```ts
- * const watch = watchConfig(options);
+ * const watch = watchConfig({ kubeConfig: kc, namespace: 'shop', configMap: 'web-config', debounceMs: 1000, actions: { dir: '/etc/web' } });
  * watch.results$.subscribe((r) => console.log(r.version, r.ok));
  * ```
  */

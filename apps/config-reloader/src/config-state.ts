@@ -8,6 +8,7 @@ import type { Wire } from '@rxinformer/core';
  *
  * @example
  * ```ts
+ * const configMap = { metadata: { name: 'web-config' }, data: { 'app.properties': 'name=web\n' } };
  * const state = configState(configMap, undefined);
  * state.configMap?.['app.properties']?.toString(); // 'name=web\n'
  * ```
@@ -54,8 +55,9 @@ export function secretFiles(secret: Wire<V1Secret>): Record<string, Buffer> {
  *
  * @example
  * ```ts
- * const a = configState(cm, secret);
- * const b = configState(cmWithNewAnnotation, secret);
+ * const cm = { metadata: { name: 'web-config' }, data: { 'app.properties': 'name=web\n' } };
+ * const a = configState(cm, undefined);
+ * const b = configState({ ...cm, metadata: { ...cm.metadata, annotations: { note: 'new' } } }, undefined);
  * a.version === b.version; // true: only the files count
  * ```
  */

@@ -105,7 +105,8 @@ export const configReloaderCommand: CommandInfo = {
  *
  * @example
  * ```ts
- * const settings = configReloaderSettings(values, false);
+ * const { values } = parseFlags(configReloaderCommand, configReloaderFlags, ['-c', 'web', '--dir', '/etc/web']);
+ * const settings = configReloaderSettings(values!, false);
  * ```
  */
 export function configReloaderSettings(values: FlagValues<typeof configReloaderFlags>, onSimulator: boolean) {

@@ -29,7 +29,8 @@ export interface ReloadActions {
  *
  * @example
  * ```ts
- * if (!result.ok) logger.error({ version: result.version }, result.error);
+ * const result = await reloader({ dir: '/etc/app' })(configState({ data: { a: '1' } }, undefined));
+ * if (!result.ok) logger.error({ version: result.version }, result.error ?? 'failed');
  * ```
  */
 export interface ReloadResult {
@@ -48,7 +49,7 @@ export interface ReloadResult {
  * @example
  * ```ts
  * const reload = reloader({ dir: '/etc/app', exec: 'kill -HUP $(cat /run/app.pid)' });
- * const result = await reload(state);
+ * const result = await reload(configState({ data: { 'app.properties': 'workers=4\n' } }, undefined));
  * ```
  */
 export function reloader(actions: ReloadActions): (state: ConfigState) => Promise<ReloadResult> {

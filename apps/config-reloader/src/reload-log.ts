@@ -6,6 +6,8 @@ import type { ReloadActions, ReloadResult } from './reload-actions.js';
  *
  * @example
  * ```ts
+ * const actions: ReloadActions = { dir: '/etc/app', exec: 'nginx -s reload' };
+ * const result = await reloader(actions)(configState({ data: { 'app.properties': 'workers=4\n' } }, undefined));
  * const { message, fields } = describeReload(result, actions);
  * logger.info(fields, message); // 'reloaded config 3f2a9c01b7de: wrote 3 files to /etc/app, ran "nginx -s reload" (exit 0)'
  * ```

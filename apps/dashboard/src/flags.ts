@@ -78,7 +78,7 @@ export const dashboardCommand: CommandInfo = {
  *
  * @example
  * ```ts
- * const settings = dashboardSettings(parseFlags(dashboardCommand, dashboardFlags, argv).values!);
+ * const settings = dashboardSettings(parseFlags(dashboardCommand, dashboardFlags, process.argv.slice(2)).values!);
  * ```
  */
 export function dashboardSettings(values: FlagValues<typeof dashboardFlags>) {

@@ -45,7 +45,7 @@ export interface RowChangeOptions {
  *
  * @example
  * ```ts
- * pods.events$.pipe(toRowChanges('pods', podTable, { window: 250 })).subscribe(send);
+ * pods.events$.pipe(toRowChanges('pods', podTable, { window: 250 })).subscribe((change) => console.log(change));
  * ```
  */
 export function toRowChanges<T extends KubeObject>(
@@ -78,7 +78,10 @@ export function toRowChanges<T extends KubeObject>(
  *
  * @example
  * ```ts
- * merge(podChanges$, nodeChanges$).pipe(batchRowChanges({ window: 250 })).subscribe((batch) => hub.send('changes', batch));
+ * const hub = new SseHub();
+ * const podChanges$ = pods.events$.pipe(toRowChanges('pods', podTable, { window: 250 }));
+ * const nodeChanges$ = nodes.events$.pipe(toRowChanges('nodes', nodeTable, { window: 250 }));
+ * merge(podChanges$, nodeChanges$).pipe(batchRowChanges({ window: 250 })).subscribe((batch) => hub.broadcast('changes', batch));
  * ```
  */
 export function batchRowChanges(options: RowChangeOptions): OperatorFunction<RowChange, RowChange[]> {

@@ -7,9 +7,12 @@ import type { ServerResponse } from 'node:http';
  *
  * @example
  * ```ts
+ * import type { ServerResponse } from 'node:http';
+ *
+ * declare const res: ServerResponse; // a request's response
  * const hub = new SseHub();
- * hub.add(res, [{ event: 'snapshot', data: snapshot() }]);
- * hub.broadcast('changes', batch);
+ * hub.add(res, [{ event: 'snapshot', data: { pods: [] } }]);
+ * hub.broadcast('changes', [{ resource: 'pods', key: 'shop/web-1', row: undefined }]);
  * ```
  */
 export class SseHub {

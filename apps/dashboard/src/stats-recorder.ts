@@ -29,6 +29,7 @@ export interface HealthRow {
  *
  * @example
  * ```ts
+ * declare const sample: StatsSample;
  * const total = Object.values(sample.eventsPerSecond).reduce((a, b) => a + b, 0);
  * ```
  */

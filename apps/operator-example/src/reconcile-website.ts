@@ -10,6 +10,7 @@ import { Websites, type Website } from './website.js';
  *
  * @example
  * ```ts
+ * const configMaps = informers.informer(ConfigMaps);
  * const deps: WebsiteReconcilerDeps = { configMaps, deployments };
  * ```
  */
@@ -31,6 +32,7 @@ export interface WebsiteReconcilerDeps {
  *
  * @example
  * ```ts
+ * const configMaps = informers.informer(ConfigMaps);
  * controller({ name: 'website', for: websites, owns: [configMaps, deployments], reconcile: websiteReconciler({ configMaps, deployments }) });
  * ```
  */

@@ -34,6 +34,7 @@ export const Websites = defineResource<Website>({
  *
  * @example
  * ```ts
+ * const apiextensions = kc.makeApiClient(ApiextensionsV1Api);
  * await apiextensions.createCustomResourceDefinition({ body: websiteCrd });
  * ```
  */

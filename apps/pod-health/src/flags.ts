@@ -107,7 +107,8 @@ export const podHealthCommand: CommandInfo = {
  *
  * @example
  * ```ts
- * const settings = podHealthSettings(values);
+ * const { values } = parseFlags(podHealthCommand, podHealthFlags, process.argv.slice(2));
+ * const settings = podHealthSettings(values!);
  * ```
  */
 export function podHealthSettings(values: FlagValues<typeof podHealthFlags>) {

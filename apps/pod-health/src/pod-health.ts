@@ -49,7 +49,7 @@ export interface PodHealthOptions {
  *
  * @example
  * ```ts
- * const health = watchPodHealth(options);
+ * const health = watchPodHealth({ kubeConfig: kc, thresholds: { restarts: 5, notReadyMs: 300_000 }, windowMs: 10_000, registry });
  * health.reports$.subscribe((r) => console.log(r.unhealthy.length));
  * ```
  */

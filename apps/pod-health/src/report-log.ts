@@ -16,7 +16,11 @@ function describePod(entry: UnhealthyPod): string {
  *
  * @example
  * ```ts
+ * const tracker = new UnhealthyPods({ restarts: 5, notReadyMs: 300_000 });
+ * let first = true;
+ * const report = tracker.report(Date.now());
  * if (isNews(report, first)) logReport(logger, report, 'json');
+ * first = false;
  * ```
  */
 export function isNews(report: HealthReport, first: boolean): boolean {
@@ -30,6 +34,7 @@ export function isNews(report: HealthReport, first: boolean): boolean {
  *
  * @example
  * ```ts
+ * const tracker = new UnhealthyPods({ restarts: 5, notReadyMs: 300_000 });
  * logReport(logger, tracker.report(Date.now()), 'pretty');
  * // WARN 2 of 200 pods unhealthy (2 new)
  * //   sim-00/app-1-0000x on node-3: CrashLoopBackOff (app-1): back-off restarting failed container

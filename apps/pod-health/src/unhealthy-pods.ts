@@ -20,7 +20,8 @@ export interface UnhealthyPod {
  *
  * @example
  * ```ts
- * if (report.newlyUnhealthy.length > 0) page(report);
+ * const report = new UnhealthyPods({ restarts: 5, notReadyMs: 300_000 }).report(Date.now());
+ * if (report.newlyUnhealthy.length > 0) console.warn('newly unhealthy:', report.newlyUnhealthy.join(', '));
  * ```
  */
 export interface HealthReport {

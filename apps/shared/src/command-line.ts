@@ -9,6 +9,7 @@ import { parseFlags, UsageError, type CommandInfo, type FlagSpecs, type FlagValu
  *
  * @example
  * ```ts
+ * const flags = { ...clusterFlags, ...logFlags };
  * const values = parseCommandLine({ name: 'dashboard', summary: 'Live state.' }, flags, process.argv.slice(2));
  * ```
  */

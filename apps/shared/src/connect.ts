@@ -8,6 +8,7 @@ import { startSimulator, type Simulator, type SimulatorWorkload } from './simula
  *
  * @example
  * ```ts
+ * declare const values: FlagValues<typeof clusterFlags>;
  * const options: ConnectOptions = { kubeconfig: values.kubeconfig, context: values.context, simulator: { pods: 500 } };
  * ```
  */
@@ -22,6 +23,7 @@ export interface ConnectOptions extends ClusterChoice {
  *
  * @example
  * ```ts
+ * declare const values: FlagValues<typeof clusterFlags>;
  * const { kubeConfig, server, close } = await connect(values);
  * console.log(`watching ${server}`);
  * await close();
@@ -44,6 +46,7 @@ export interface Connection {
  *
  * @example
  * ```ts
+ * declare const values: FlagValues<typeof clusterFlags>;
  * const connection = await connect({ kubeconfig: values.kubeconfig, context: values.context, simulator: { pods: 1000 } });
  * const informers = createInformerFactory({ kubeConfig: connection.kubeConfig });
  * ```

@@ -15,7 +15,8 @@ import { UsageError } from './flags.js';
  *
  * @example
  * ```ts
- * informer.events$.subscribe({ error: (e) => fail(explainError(e, { server: connection.server })) });
+ * const connection = await connect({ simulator: { pods: 100 } });
+ * pods.events$.subscribe({ error: (e) => fail(explainError(e, { server: connection.server })) });
  * ```
  */
 export function explainError(error: unknown, where: { server?: string } = {}): string {

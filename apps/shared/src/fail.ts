@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * if (!values.configmap) fail('--configmap is required: name the ConfigMap to watch', 2);
+ * const configmap = process.env.CONFIGMAP;
+ * if (!configmap) fail('--configmap is required: name the ConfigMap to watch', 2);
  * ```
  */
 export function fail(message: string, code = 1): never {

@@ -83,6 +83,8 @@ export class UsageError extends Error {
  *
  * @example
  * ```ts
+ * const command: CommandInfo = { name: 'my-app', summary: 'Does one thing.' };
+ * const flags = { ...clusterFlags, ...logFlags };
  * const parsed: ParsedFlags<typeof flags> = parseFlags(command, flags, process.argv.slice(2));
  * if (parsed.help !== undefined) console.log(parsed.help);
  * ```
@@ -148,7 +150,7 @@ function usageMessage(error: unknown): string {
  *
  * @example
  * ```ts
- * process.stdout.write(helpText({ name: 'pod-health', summary: 'Reports unhealthy pods.' }, flags));
+ * process.stdout.write(helpText({ name: 'pod-health', summary: 'Reports unhealthy pods.' }, { ...clusterFlags, ...logFlags }));
  * ```
  */
 export function helpText(command: CommandInfo, specs: FlagSpecs): string {
@@ -171,7 +173,7 @@ export function helpText(command: CommandInfo, specs: FlagSpecs): string {
  *
  * @example
  * ```ts
- * const port = intFlag('port', values.port, { min: 0, max: 65535 });
+ * const port = intFlag('port', '8080', { min: 0, max: 65535 }); // 8080
  * ```
  */
 export function intFlag(name: string, value: string, range: { min?: number; max?: number } = {}): number {
@@ -190,7 +192,7 @@ export function intFlag(name: string, value: string, range: { min?: number; max?
  *
  * @example
  * ```ts
- * const seconds = numberFlag('window', values.window, { min: 0.01 });
+ * const seconds = numberFlag('window', '0.25', { min: 0.01 }); // 0.25
  * ```
  */
 export function numberFlag(name: string, value: string, range: { min?: number } = {}): number {

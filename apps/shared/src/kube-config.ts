@@ -44,6 +44,7 @@ export interface ClusterChoice {
  *
  * @example
  * ```ts
+ * declare const values: FlagValues<typeof clusterFlags>;
  * if (!wantsCluster(values)) console.log('running on the embedded simulator');
  * ```
  */
@@ -58,6 +59,7 @@ export function wantsCluster(choice: ClusterChoice, env: NodeJS.ProcessEnv = pro
  *
  * @example
  * ```ts
+ * declare const values: FlagValues<typeof clusterFlags>;
  * const kc = loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context });
  * ```
  */

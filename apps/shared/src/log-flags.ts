@@ -46,6 +46,7 @@ export interface LogSettings {
  *
  * @example
  * ```ts
+ * declare const values: FlagValues<typeof logFlags>;
  * const { logFormat, logLevel } = logSettings(values);
  * ```
  */
@@ -66,7 +67,7 @@ export function logSettings(values: FlagValues<typeof logFlags>): LogSettings {
  *
  * @example
  * ```ts
- * const logger = appLogger(settings);
+ * const logger = appLogger({ logFormat: 'auto', logLevel: 'info' });
  * logger.info({ pods: 3 }, 'synced');
  * ```
  */
@@ -79,7 +80,8 @@ export function appLogger(settings: LogSettings): Logger {
  *
  * @example
  * ```ts
- * if (outputFormat(settings) === 'pretty') printTable(report);
+ * const settings: LogSettings = { logFormat: 'auto', logLevel: 'info' };
+ * if (outputFormat(settings) === 'pretty') console.table(pods.store.list().map((p) => p.metadata?.name));
  * ```
  */
 export function outputFormat(settings: LogSettings): 'pretty' | 'json' {

@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * declare function closeServer(): Promise<void>; // e.g. the app's HTTP server
+ * const connection = await connect({ simulator: { pods: 100 } });
  * onShutdown(async () => { informers.shutdown(); await closeServer(); await connection.close(); });
  * ```
  */

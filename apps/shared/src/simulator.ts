@@ -7,6 +7,7 @@ import type { ChurnRun, KubeApiServer } from '@rxinformer/testing';
  *
  * @example
  * ```ts
+ * declare function addBrokenPods(server: KubeApiServer): void; // an app's own extras
  * const workload: SimulatorWorkload = { pods: 500, churnPerSecond: 20, extras: (server) => addBrokenPods(server) };
  * ```
  */

@@ -42,6 +42,8 @@ export interface BatchOptions {
  * ```ts
  * import { batchEvents } from '@rxinformer/batching';
  *
+ * declare const db: { bulkWrite(events: readonly unknown[]): Promise<void> }; // your database
+ *
  * pods.events$
  *   .pipe(batchEvents({ maxSize: 500, maxWait: 100 }))
  *   .subscribe((batch) => db.bulkWrite(batch));

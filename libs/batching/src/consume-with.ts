@@ -79,8 +79,10 @@ export interface ConsumeOptions<V> {
  * import { share } from 'rxjs';
  * import { consumeWith } from '@rxinformer/batching';
  *
+ * const webhook = 'https://hooks.example.com/pods';
+ * const cache = new Map<string, unknown>();
  * const events$ = pods.events$.pipe(share());
- * events$.subscribe(updateCacheFast);
+ * events$.subscribe((e) => e.type !== 'SYNCED' && cache.set(objectKey(e.object), e.object)); // fast
  * events$
  *   .pipe(consumeWith((e) => fetch(webhook, { method: 'POST', body: JSON.stringify(e) }).then(() => undefined), {
  *     queueSize: 1000,

@@ -77,7 +77,7 @@ export interface RateLimitOptions<V> {
  * import { rateLimit } from '@rxinformer/batching';
  *
  * pods.events$
- *   .pipe(rateLimit({ rate: 20, burst: 50, overflow: 'coalesce', onDrop: (n) => metrics.dropped.inc() }))
+ *   .pipe(rateLimit({ rate: 20, burst: 50, overflow: 'coalesce', onDrop: (n) => console.warn(`${n} events dropped`) }))
  *   .subscribe(notify);
  * ```
  *

@@ -13,7 +13,7 @@ import type { Reconciler } from './reconcile-request.js';
  *
  * @example
  * ```ts
- * const watch: WatchSpec<V1Secret> = { informer: secrets, map: (s) => [`${s.metadata?.namespace}/${s.metadata?.labels?.site}`] };
+ * const watch: WatchSpec<Wire<V1Secret>> = { informer: secrets, map: (s) => [`${s.metadata?.namespace}/${s.metadata?.labels?.site}`] };
  * ```
  */
 export interface WatchSpec<K extends KubeObject> {
@@ -51,6 +51,7 @@ export const DEFAULT_WRITE_VISIBILITY_TIMEOUT_MS = 5_000;
  *
  * @example
  * ```ts
+ * const configMaps = informers.informer(ConfigMaps);
  * const options: ControllerOptions<Website> = { name: 'website', for: websites, owns: [configMaps], reconcile, concurrency: 4 };
  * ```
  */

@@ -100,6 +100,7 @@ export interface Controller {
  *
  * @example
  * ```ts
+ * declare function ensureConfigMap(site: Website, signal: AbortSignal): Promise<void>; // yours
  * const informers = createInformerFactory({ kubeConfig: kc });
  * const websites = informers.informer(Websites);
  * const c = controller({

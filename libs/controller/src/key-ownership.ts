@@ -23,7 +23,7 @@ export type KeyFilter = (key: string) => boolean;
  * @example
  * ```ts
  * const always: KeyOwnership = { ownership$: of(() => true), start() {}, async stop() {} };
- * controller({ for: websites, reconcile, ownership: always });
+ * controller({ name: 'website', for: websites, reconcile, ownership: always });
  * ```
  */
 export interface KeyOwnership {

@@ -26,7 +26,9 @@ import { LeaseObserver, resolveTimings, sleep, type LeaseTimings } from './lease
  *
  * @example
  * ```ts
- * const options: LeaderElectionOptions = { kubeConfig: kc, namespace: 'default', name: 'website-operator', identity: os.hostname() };
+ * import { hostname } from 'node:os';
+ *
+ * const options: LeaderElectionOptions = { kubeConfig: kc, namespace: 'default', name: 'website-operator', identity: hostname() };
  * ```
  */
 export interface LeaderElectionOptions extends LeaseTimings {

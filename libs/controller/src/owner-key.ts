@@ -8,6 +8,11 @@ import type { KubeObject, ResourceDescriptor } from '@rxinformer/core';
  *
  * @example
  * ```ts
+ * const deployment = {
+ *   metadata: { name: 'my-site', namespace: 'shop', ownerReferences: [
+ *     { apiVersion: 'example.com/v1', kind: 'Website', name: 'my-site', uid: 'a1b2', controller: true },
+ *   ] },
+ * };
  * controllerOwnerKeys(deployment, Websites); // ['shop/my-site']
  * ```
  */

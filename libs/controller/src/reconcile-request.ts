@@ -5,6 +5,7 @@ import type { KubeClient, KubeObject } from '@rxinformer/core';
  *
  * @example
  * ```ts
+ * declare function desiredConfigMap(site: Website): Wire<V1ConfigMap>; // yours
  * const reconcile: Reconciler<Website> = async ({ object, namespace, signal, client }) => {
  *   if (!object) return; // deleted: owned objects are garbage-collected
  *   const configMaps = client.resource(ConfigMaps, { namespace });
@@ -41,7 +42,7 @@ export interface ReconcileRequest<T extends KubeObject> {
  *
  * @example
  * ```ts
- * return { requeueAfterMs: 30_000 }; // poll an external system
+ * const reconcile: Reconciler<Website> = async () => ({ requeueAfterMs: 30_000 }); // poll an external system
  * ```
  */
 export interface ReconcileOutcome {
@@ -57,7 +58,7 @@ export interface ReconcileOutcome {
  *
  * @example
  * ```ts
- * const reconcile: Reconciler<V1ConfigMap> = ({ object }) => (object ? undefined : { requeueAfterMs: 1000 });
+ * const reconcile: Reconciler<Wire<V1ConfigMap>> = ({ object }) => (object ? undefined : { requeueAfterMs: 1000 });
  * ```
  */
 export type Reconciler<T extends KubeObject> = (

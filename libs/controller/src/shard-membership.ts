@@ -37,7 +37,9 @@ export const SHARD_GROUP_LABEL = 'rxinformer.dev/shard-group';
  *
  * @example
  * ```ts
- * const options: ShardingOptions = { kubeConfig: kc, namespace: 'default', name: 'websites', identity: os.hostname() };
+ * import { hostname } from 'node:os';
+ *
+ * const options: ShardingOptions = { kubeConfig: kc, namespace: 'default', name: 'websites', identity: hostname() };
  * ```
  */
 export interface ShardingOptions extends LeaseTimings {
@@ -66,6 +68,7 @@ export interface ShardingOptions extends LeaseTimings {
  *
  * @example
  * ```ts
+ * const membership = new ShardMembership({ kubeConfig: kc, namespace: 'default', name: 'websites', identity: 'pod-a' });
  * membership.view$.subscribe((v) => console.log(v.active, v.members));
  * ```
  */

@@ -66,6 +66,7 @@ export interface AddOptions {
  *
  * @example
  * ```ts
+ * const queue = new WorkQueue();
  * const leftover = await queue.shutDown({ drain: true });
  * ```
  */

@@ -30,7 +30,7 @@ export interface BackoffOptions {
  * @example
  * ```ts
  * const backoff = new Backoff({}, () => Date.now(), Math.random);
- * const delay = backoff.next(err.retryAfterMs); // 800..1600 ms the first time
+ * const delay = backoff.next(err instanceof ServerBusyError ? err.retryAfterMs : undefined); // 800..1600 ms the first time
  * ```
  */
 export class Backoff {

@@ -17,7 +17,7 @@ export type KubeStatus = Wire<V1Status>;
  *
  * @example
  * ```ts
- * if (err instanceof ForbiddenError && err.verb === 'watch') grantWatch();
+ * if (err instanceof ForbiddenError && err.verb === 'watch') console.error(`grant watch on ${err.context.resource}`);
  * ```
  */
 export type Verb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete' | 'discover';
@@ -48,7 +48,7 @@ function describe(context: RequestContext): string {
  *
  * @example
  * ```ts
- * pods.events$.subscribe({ error: (e) => { if (e instanceof RxInformerError) report(e.message); } });
+ * pods.events$.subscribe({ error: (e) => { if (e instanceof RxInformerError) console.error(e.message, e.transient); } });
  * ```
  */
 export class RxInformerError extends Error {
@@ -170,7 +170,8 @@ export class InvalidRequestError extends KubeApiError {
  *
  * @example
  * ```ts
- * if (err instanceof ConflictError) requeue(key); // re-read the object and reconcile again
+ * const queue = new Set<string>(); // keys to reconcile again
+ * if (err instanceof ConflictError) queue.add(key); // re-read the object and reconcile again
  * ```
  */
 export class ConflictError extends KubeApiError {
@@ -184,7 +185,11 @@ export class ConflictError extends KubeApiError {
    *
    * @example
    * ```ts
-   * if (err instanceof ConflictError && err.alreadyExists) return; // created meanwhile: fine
+   * try {
+   *   await configMaps.create(desired);
+   * } catch (err) {
+   *   if (!(err instanceof ConflictError && err.alreadyExists)) throw err; // created meanwhile: fine
+   * }
    * ```
    */
   get alreadyExists(): boolean {
@@ -198,6 +203,7 @@ export class ConflictError extends KubeApiError {
  *
  * @example
  * ```ts
+ * let relists = 0;
  * pods.health$.pipe(filter((h) => h.lastError instanceof ExpiredError)).subscribe(() => relists++);
  * ```
  */
@@ -359,7 +365,7 @@ export class InformerStoppedError extends RxInformerError {
  *
  * @example
  * ```ts
- * try { createInformerFactory({ kubeConfig: kc }); } catch (e) { if (e instanceof KubeConfigError) usage(e.message); }
+ * try { createInformerFactory({ kubeConfig: kc }); } catch (e) { if (e instanceof KubeConfigError) console.error(e.message); }
  * ```
  */
 export class KubeConfigError extends RxInformerError {

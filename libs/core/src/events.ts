@@ -20,7 +20,9 @@ export interface AddedEvent<T extends KubeObject> {
  *
  * @example
  * ```ts
- * if (event.type === 'MODIFIED' && event.previous.spec?.replicas !== event.object.spec?.replicas) scale();
+ * deployments.events$.subscribe((event) => {
+ *   if (event.type === 'MODIFIED' && event.previous.spec?.replicas !== event.object.spec?.replicas) console.log('scaled');
+ * });
  * ```
  */
 export interface ModifiedEvent<T extends KubeObject> {
@@ -36,7 +38,8 @@ export interface ModifiedEvent<T extends KubeObject> {
  *
  * @example
  * ```ts
- * if (event.type === 'DELETED') forget(objectKey(event.object));
+ * const seen = new Set<string>();
+ * if (event.type === 'DELETED') seen.delete(objectKey(event.object));
  * ```
  */
 export interface DeletedEvent<T extends KubeObject> {
@@ -51,7 +54,7 @@ export interface DeletedEvent<T extends KubeObject> {
  *
  * @example
  * ```ts
- * informer.events({ resyncPeriod: 60_000 }).pipe(filter((e) => e.type === 'RESYNC'));
+ * pods.events({ resyncPeriod: 60_000 }).pipe(filter((e) => e.type === 'RESYNC'));
  * ```
  */
 export interface ResyncEvent<T extends KubeObject> {
@@ -65,7 +68,7 @@ export interface ResyncEvent<T extends KubeObject> {
  *
  * @example
  * ```ts
- * informer.events$.pipe(first((e) => e.type === 'SYNCED'));
+ * pods.events$.pipe(first((e) => e.type === 'SYNCED'));
  * ```
  */
 export interface SyncedEvent {
@@ -80,11 +83,12 @@ export interface SyncedEvent {
  *
  * @example
  * ```ts
+ * const cache = new Map<string, Wire<V1Pod>>();
  * pods.events$.subscribe((e) => {
  *   switch (e.type) {
- *     case 'ADDED': case 'MODIFIED': case 'RESYNC': upsert(e.object); break;
- *     case 'DELETED': remove(e.object); break;
- *     case 'SYNCED': ready(); break;
+ *     case 'ADDED': case 'MODIFIED': case 'RESYNC': cache.set(objectKey(e.object), e.object); break;
+ *     case 'DELETED': cache.delete(objectKey(e.object)); break;
+ *     case 'SYNCED': console.log(`synced: ${e.size} pods`); break;
  *   }
  * });
  * ```

@@ -67,7 +67,7 @@ export interface InformerHealth {
  *
  * @example
  * ```ts
- * const view = signal<InformerHealth>(idleHealth);
+ * const view = new BehaviorSubject<InformerHealth>(idleHealth);
  * ```
  */
 export const idleHealth: InformerHealth = Object.freeze({

@@ -30,7 +30,11 @@ export interface InformerScope {
  *
  * @example
  * ```ts
- * informers.informer(Pods, { namespace: 'shop', indexers: { byNode: (p) => [p.spec?.nodeName ?? ''] } });
+ * const pods = informers.informer(Pods, {
+ *   namespace: 'shop',
+ *   indexers: { byNode: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) }, // unscheduled: no entry
+ * });
+ * pods.store.byIndex('byNode', 'node-a'); // the pods scheduled to node-a
  * ```
  */
 export interface InformerOptions<T extends KubeObject> extends InformerScope {
@@ -137,7 +141,7 @@ export interface Informer<T extends KubeObject> {
    * ```ts
    * const configMaps = informers.informer(ConfigMaps, { namespace: 'shop' });
    * const run = configMaps.start();
-   * const updated = await replaceConfigMap('shop', 'web', desired); // the object the server returned
+   * const updated = await informers.client.resource(ConfigMaps).update(desired); // the object the server returned
    * await configMaps.waitFor(updated, { timeoutMs: 10_000 });
    * configMaps.store.get('shop/web'); // at updated's resourceVersion, or a later one
    * ```

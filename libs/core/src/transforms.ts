@@ -19,6 +19,7 @@ export type Transform<T extends KubeObject = KubeObject> = (object: T) => T;
  *
  * @example
  * ```ts
+ * declare function myTransform<T extends KubeObject>(object: T): T; // yours
  * createInformerFactory({ kubeConfig: kc, transform: (o) => myTransform(stripManagedFields(o)) });
  * ```
  */
@@ -33,7 +34,7 @@ export function stripManagedFields<T extends KubeObject>(object: T): T {
  *
  * @example
  * ```ts
- * const pod = deepFreeze(JSON.parse(text));
+ * const pod = deepFreeze(JSON.parse('{"metadata":{"name":"web-1"}}'));
  * Object.isFrozen(pod.metadata); // true
  * ```
  */

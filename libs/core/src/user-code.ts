@@ -18,7 +18,7 @@ export type UserCodeErrorHandler = (error: UserCodeError, failures: number) => v
  *
  * @example
  * ```ts
- * const report: UserCodeReporter = userCodeReporter(options.onError);
+ * const report: UserCodeReporter = userCodeReporter((e, n) => console.warn(e.message, n));
  * report('myOperator key', event, new TypeError('returned a number, not a string'));
  * ```
  */
@@ -35,7 +35,7 @@ const OBJECT_EVENT_TYPES: ReadonlySet<unknown> = new Set(['ADDED', 'MODIFIED', '
  *
  * @example
  * ```ts
- * keyOfValue({ type: 'MODIFIED', object: pod, previous: old }); // 'shop/web-1'
+ * keyOfValue({ type: 'MODIFIED', object: pod, previous: pod }); // 'shop/web-1'
  * keyOfValue({ metadata: { name: 'node-a' } }); // 'node-a'
  * keyOfValue({ type: 'SYNCED', size: 3, resourceVersion: '9' }); // undefined
  * ```

@@ -11,7 +11,7 @@ import { resourceName } from './resources/resource.js';
  * @example
  * ```ts
  * try {
- *   await configMaps.waitFor(write);
+ *   await informers.informer(ConfigMaps).waitFor(write);
  * } catch (e) {
  *   if (e instanceof WaitForTimeoutError) console.warn(e.objectKey, e.resourceVersion, e.processedResourceVersion);
  * }

@@ -11,6 +11,7 @@ import { parseLabelSelector, type LabelSelector } from './selectors/label-select
  *
  * @example
  * ```ts
+ * const updatedConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'shop', name: 'web', resourceVersion: '15' } };
  * const { key, write } = waitTarget(updatedConfigMap, ConfigMaps); // 'shop/web', { resourceVersion: '15', ... }
  * ```
  */
@@ -36,6 +37,7 @@ function isWrite(value: Write | KubeObject): value is Write {
  *
  * @example
  * ```ts
+ * const updatedConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'shop', name: 'web', resourceVersion: '15' } };
  * waitTarget(updatedConfigMap, ConfigMaps).key; // 'shop/web'
  * waitTarget(updatedConfigMap, Pods); // throws TypeError: a ConfigMap (v1) cannot show in an informer of pods (v1)
  * ```
@@ -97,6 +99,7 @@ export function waitTarget(given: Write | KubeObject, resource: ResourceDescript
  * @example
  * ```ts
  * const scope = new WriteScope(Pods, { namespace: 'shop', labelSelector: 'app=web' });
+ * const podInOtherNamespace = { metadata: { namespace: 'kube-system', name: 'dns-1', resourceVersion: '7' } };
  * scope.excludes(waitTarget(podInOtherNamespace, Pods)); // 'namespace'
  * ```
  */

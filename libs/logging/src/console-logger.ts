@@ -32,7 +32,7 @@ export interface ConsoleLoggerOptions {
  * @example
  * ```ts
  * const log: ConsoleLogger = consoleLogger({ level: 'info' });
- * if (log.isLevelEnabled('debug')) log.debug({ dump: expensive() }, 'state');
+ * if (log.isLevelEnabled('debug')) log.debug({ dump: JSON.stringify(pods.store.list()) }, 'state'); // only built when logged
  * ```
  *
  * @see {@link consoleLogger}

@@ -21,7 +21,7 @@ export type HealthTransition =
  *
  * @example
  * ```ts
- * pods.health$.pipe(logHealth(log, { levels: { relisting: 'warn' } })).subscribe();
+ * pods.health$.pipe(logHealth(logger, { levels: { relisting: 'warn' } })).subscribe();
  * ```
  *
  * @see {@link logHealth}
@@ -36,7 +36,7 @@ export interface LogHealthOptions {
    *
    * @example
    * ```ts
-   * pods.health$.pipe(logHealth(log, { onError: (e) => console.warn(e.message) })).subscribe();
+   * pods.health$.pipe(logHealth(logger, { onError: (e) => console.warn(e.message) })).subscribe();
    * ```
    */
   readonly onError?: (error: UserCodeError, failures: number) => void;

@@ -6,6 +6,8 @@
  *
  * @example
  * ```ts
+ * import pino from 'pino';
+ *
  * const options: RedactionOptions = {
  *   paths: ['request.headers.x-api-key', 'users.*.apiKey'],
  *   keys: ['sessionId'],

@@ -49,6 +49,7 @@ export interface InformerMetrics {
  *
  * @example
  * ```ts
+ * const testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
  * informerMetrics(registry, { scheduler: testScheduler });
  * ```
  *

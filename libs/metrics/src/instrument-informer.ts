@@ -13,6 +13,7 @@ import { resourceTimes, type InformerMetrics } from './informer-metrics.js';
  *
  * @example
  * ```ts
+ * const shopPods = informers.informer(Pods, { namespace: 'shop' });
  * instrumentInformer(shopPods, metrics, { resourceLabel: 'pods/shop' });
  * ```
  *

@@ -19,6 +19,8 @@ import type { InformerMetrics } from './informer-metrics.js';
  * import { batchEvents } from '@rxinformer/batching';
  * import { informerMetrics, measureBatches } from '@rxinformer/metrics';
  *
+ * declare function writeAll(events: readonly unknown[]): void; // yours
+ *
  * pods.events$
  *   .pipe(batchEvents({ maxSize: 500, maxWait: 100 }), measureBatches(informerMetrics(registry), 'pods'))
  *   .subscribe((batch) => writeAll(batch));

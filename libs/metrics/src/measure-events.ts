@@ -43,7 +43,7 @@ export interface MeasureEventsOptions<T extends KubeObject> {
    *
    * @example
    * ```ts
-   * events$.pipe(measureEvents(metrics, 'pods', { timestampOf, onError: (e) => console.warn(e.message) }));
+   * events$.pipe(measureEvents(metrics, 'pods', { timestampOf: (e) => lastWriteTime(e.object), onError: (e) => console.warn(e.message) }));
    * ```
    */
   readonly onError?: (error: UserCodeError, failures: number) => void;

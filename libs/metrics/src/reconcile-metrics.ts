@@ -6,7 +6,8 @@ import { counter, gauge, histogram, type MetricsRegistry } from './registry-metr
  *
  * @example
  * ```ts
- * const result: ReconcileResult = error ? 'error' : requeueAfter ? 'requeue_after' : 'success';
+ * const outcome: { error?: unknown; requeueAfterMs?: number } = { requeueAfterMs: 30_000 };
+ * const result: ReconcileResult = outcome.error ? 'error' : outcome.requeueAfterMs ? 'requeue_after' : 'success';
  * ```
  *
  * @see {@link reconcileMetrics}

@@ -49,6 +49,8 @@ export interface ApplyOptions extends WriteOptions {
  *
  * @example
  * ```ts
+ * const deployments = informers.client.resource(Deployments, { namespace: 'shop' });
+ * const { uid } = (await deployments.get('web')).metadata ?? {};
  * await deployments.delete('web', { propagationPolicy: 'Foreground', preconditions: { uid } });
  * ```
  */
@@ -68,7 +70,7 @@ export interface DeleteOptions extends RequestOptions {
  *
  * @example
  * ```ts
- * const page = await pods.list({ labelSelector: 'app=web', limit: 100 });
+ * const page = await informers.client.resource(Pods, { namespace: 'shop' }).list({ labelSelector: 'app=web', limit: 100 });
  * ```
  */
 export interface ClientListOptions extends RequestOptions {

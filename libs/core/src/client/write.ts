@@ -20,7 +20,7 @@ import type { ResourceDescriptor } from '../resources/resource.js';
  *   resource: ConfigMaps, namespace: 'shop', name: 'web', uid: 'a1b2', resourceVersion: '1234',
  *   deleted: false, object: undefined,
  * };
- * await configMaps.waitFor(write, { timeoutMs: 5_000 });
+ * await informers.informer(ConfigMaps).waitFor(write, { timeoutMs: 5_000 });
  * ```
  */
 export interface Write<T extends KubeObject = KubeObject> {

@@ -177,6 +177,7 @@ export class KubeTransport {
    *
    * @example
    * ```ts
+   * const ctx: RequestContext = { verb: 'get', resource: 'version' };
    * const version = await firstValueFrom(transport.getJson<{ gitVersion: string }>('/version', ctx));
    * ```
    */

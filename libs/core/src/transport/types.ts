@@ -7,6 +7,7 @@ import type { KubeObject } from '../resources/kube-object.js';
  *
  * @example
  * ```ts
+ * const lw = transport.listerWatcher(Pods, { namespace: 'shop' });
  * lw.list({ limit: 500 }).subscribe((page) => console.log(page.items.length, page.continue));
  * ```
  */

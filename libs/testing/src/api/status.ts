@@ -49,7 +49,7 @@ export interface KubeStatus {
  *
  * @example
  * ```ts
- * try { server.get(Pods, 'shop', 'missing'); }
+ * try { server.get(Pods, 'missing', 'shop'); }
  * catch (error) { if (error instanceof KubeStatusError) console.log(error.code, error.status.reason); }
  * ```
  */

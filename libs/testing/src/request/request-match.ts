@@ -27,6 +27,7 @@ export interface RequestMatch {
  *
  * @example
  * ```ts
+ * declare const info: RequestInfo; // the request being served
  * matchesRequest({ verb: 'watch' }, info); // true for watch requests
  * ```
  */

@@ -7,7 +7,9 @@ import { StatusErrors } from '../api/status.js';
  *
  * @example
  * ```ts
- * const selector = asBadRequest(() => parseLabelSelectorOfCore(query.get('labelSelector') ?? undefined));
+ * import { parseLabelSelector } from '@rxinformer/core';
+ * const query = new URLSearchParams('labelSelector=app%3Dweb');
+ * const selector = asBadRequest(() => parseLabelSelector(query.get('labelSelector') ?? undefined));
  * ```
  */
 export function asBadRequest<T>(parse: () => T): T {

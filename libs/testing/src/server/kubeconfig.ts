@@ -21,6 +21,8 @@ export interface KubeconfigSpec {
  *
  * @example
  * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * declare const url: string, caPem: string, token: string; // the server's
  * writeFileSync('kubeconfig', kubeconfigDocument({ url, caPem, token }), { mode: 0o600 });
  * ```
  */
@@ -54,6 +56,7 @@ export function kubeconfigDocument(spec: KubeconfigSpec): string {
  *
  * @example
  * ```ts
+ * declare const url: string, caPem: string, token: string; // the server's
  * const kc = kubeConfigFor({ url, caPem, token });
  * kc.makeApiClient(CoreV1Api);
  * ```

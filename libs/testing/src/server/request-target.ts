@@ -26,6 +26,7 @@ const HEALTH = /^\/(healthz|livez|readyz)(\/.*)?$/;
  *
  * @example
  * ```ts
+ * declare const store: ObjectStore; // the server's
  * resolveTarget(store, '/api/v1/namespaces/shop/pods/web-1'); // { kind: 'resource', namespace: 'shop', name: 'web-1', … }
  * ```
  */

@@ -25,6 +25,7 @@ interface CrdSpec {
  *
  * @example
  * ```ts
+ * declare const crd: Record<string, unknown>; // a CustomResourceDefinition as the API received it
  * const defined = customResourcesOf(crd); // [{ descriptor: websites v1, hasStatus: true }]
  * ```
  */

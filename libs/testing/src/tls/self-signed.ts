@@ -19,6 +19,8 @@ import {
  *
  * @example
  * ```ts
+ * import https from 'node:https';
+ * declare const handler: (req: unknown, res: { end(): void }) => void;
  * const tls = loopbackCertificates();
  * https.createServer({ cert: tls.certPem, key: tls.keyPem }, handler);
  * kc.loadFromOptions({ clusters: [{ name: 'sim', server, caData: Buffer.from(tls.caPem).toString('base64') }] });
@@ -130,8 +132,9 @@ function ipBytes(ip: string): Buffer {
  *
  * @example
  * ```ts
+ * import https from 'node:https';
  * const wrongName = createCertificates({ dnsNames: ['elsewhere.example'], ips: [] });
- * https.createServer({ cert: wrongName.certPem, key: wrongName.keyPem }, handler);
+ * https.createServer({ cert: wrongName.certPem, key: wrongName.keyPem }, (_req, res) => res.end());
  * ```
  */
 export function createCertificates(options: CertificateOptions = {}): LoopbackCertificates {
@@ -188,7 +191,8 @@ let cached: LoopbackCertificates | undefined;
  *
  * @example
  * ```ts
- * const { caPem, certPem, keyPem } = loopbackCertificates();
+ * import { X509Certificate } from 'node:crypto';
+ * const { certPem } = loopbackCertificates();
  * new X509Certificate(certPem).checkIP('127.0.0.1'); // '127.0.0.1'
  * ```
  */

@@ -44,6 +44,7 @@ export interface PopulateStats {
  * @example
  * ```ts
  * await populate(server, { count: 100_000, namespaces: 50, seed: 7, bytes: 7000 });
+ * const core = server.kubeConfig.makeApiClient(CoreV1Api);
  * const list = await core.listPodForAllNamespaces({ limit: 500 });
  * ```
  */
