@@ -13,7 +13,9 @@ const alias = Object.fromEntries(
 function projectsUnder(folder: string) {
   if (!existsSync(`${root}${folder}`)) return [];
   return readdirSync(`${root}${folder}`)
-    .filter((name) => existsSync(`${root}${folder}/${name}/package.json`) && !['node22', 'release'].includes(name))
+    .filter(
+      (name) => existsSync(`${root}${folder}/${name}/package.json`) && !['node22', 'release'].includes(name),
+    )
     .map((name) => ({
       extends: true as const,
       test: {
