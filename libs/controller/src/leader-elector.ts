@@ -105,7 +105,7 @@ export class LeaderElector implements KeyOwnership {
     this.logger = options.logger ?? silentLogger;
     const source = options.client ?? options.kubeConfig;
     if (!source) throw new TypeError(`LeaderElector: give a kubeConfig or a client`);
-    this.client = new LeaseClient(source, options.namespace, this.timings.renewDeadlineMs);
+    this.client = new LeaseClient(source, options.namespace, this.timings.renewDeadlineMs, this.scheduler);
     this.leader$ = this.leading.pipe(distinctUntilChanged());
     this.health$ = this.healthState.asObservable();
     const all: KeyFilter = () => true;

@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import {
   ConnectionError,
   KubeApiError,
@@ -72,6 +73,8 @@ export class LeaseClient {
     source: KubeConfig | KubeClient,
     readonly namespace: string,
     private readonly timeoutMs = 10_000,
+    /** Where the deadline runs (default `asyncScheduler`): a virtual-time scheduler in tests. */
+    private readonly scheduler: SchedulerLike = asyncScheduler,
   ) {
     this.ownsClient = !(source instanceof KubeClient);
     this.client = source instanceof KubeClient ? source : new KubeClient(source);
@@ -131,11 +134,11 @@ export class LeaseClient {
       resource: 'leases.coordination.k8s.io',
       namespace: this.namespace,
     });
-    const timer = setTimeout(() => abort.abort(timeout), this.timeoutMs);
+    const timer = this.scheduler.schedule(() => abort.abort(timeout), this.timeoutMs);
     try {
       return await request(abort.signal);
     } finally {
-      clearTimeout(timer);
+      timer.unsubscribe();
     }
   }
 }

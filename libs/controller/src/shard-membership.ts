@@ -144,7 +144,7 @@ export class ShardMembership implements KeyOwnership {
     this.logger = options.logger ?? silentLogger;
     const source = options.client ?? options.kubeConfig;
     if (!source) throw new TypeError(`ShardMembership: give a kubeConfig or a client`);
-    this.client = new LeaseClient(source, options.namespace, this.timings.renewDeadlineMs);
+    this.client = new LeaseClient(source, options.namespace, this.timings.renewDeadlineMs, this.scheduler);
     this.leaseName = `${options.name}-shard-${options.identity}`;
     this.view$ = this.view.pipe(
       distinctUntilChanged((a, b) => a.active === b.active && a.members.join() === b.members.join()),

@@ -8,8 +8,9 @@ import {
   createInformerFactory,
   type InformerFactory,
 } from '@rxinformer/core';
-import { churn, createKubeApiServer, populate, type KubeApiServer } from '@rxinformer/testing';
+import { advance, churn, createKubeApiServer, populate, type KubeApiServer } from '@rxinformer/testing';
 import { ShardMembership, controller, rendezvousOwner, type Controller } from '@rxinformer/controller';
+import { createLeaseCluster, leaseRequests } from './support/lease-cluster.js';
 
 /** Polls an assertion until it holds (the suite's own bound, far above what a run needs). */
 const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 30_000, interval: 50 });
@@ -36,7 +37,8 @@ interface Replica {
 
 type Cm = { metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> } };
 
-describe('sharding over the simulator', () => {
+describe('sharding', () => {
+  // On the HTTPS simulator and the wall clock: churn() writes at a wall-clock rate.
   it('spreads 1,000 churning objects over replicas joining and leaving, never reconciling a key on two at once', async () => {
     await populate(server, { resource: ConfigMaps, count: 1000, namespaces: 5, bytes: 64, seed: 3 });
     const running = new Map<string, string>(); // key -> replica reconciling it now
@@ -161,61 +163,72 @@ describe('sharding over the simulator', () => {
   });
 
   it('gives up on a forbidden shard lease (403) as data, and a controller using it fails with source `ownership`', async () => {
-    const kc = new KubeConfig();
-    kc.loadFromString(server.kubeconfig());
-    const forbidden = server.faults.failNext(Infinity, { code: 403 }, { resource: Leases, verb: 'create' });
+    const { scheduler, cluster } = createLeaseCluster();
+    cluster.failNext(Infinity, { code: 403 }, { resource: Leases, verb: 'create' });
     const shards = new ShardMembership({
-      kubeConfig: kc,
+      client: cluster.client,
+      scheduler,
       namespace: 'default',
       name: 'denied',
       identity: 'a',
       ...timings,
     });
-    const factory = createInformerFactory({ kubeConfig: kc, lingerMs: 0 });
+    const factory = createInformerFactory({ source: cluster, scheduler, lingerMs: 0 });
     const c = controller({
       name: 'denied',
       for: factory.informer(ConfigMaps, { namespace: 'nowhere' }),
       ownership: shards,
+      scheduler,
       reconcile: () => undefined,
     });
     c.start();
-    const error = await c.done.then(
+    const done = c.done.then(
       () => undefined,
       (e: unknown) => e,
     );
-    forbidden.cancel();
+    await advance(scheduler, 10 * timings.retryPeriodMs);
+    const error = await done;
     expect(error).toBeInstanceOf(ForbiddenError);
     expect((error as ForbiddenError).verb).toBe('create');
     expect(c.status.failure).toMatchObject({ source: 'ownership', error });
     expect(shards.health).toMatchObject({ phase: 'failed', lastError: error, failures: 1 });
+    // Gave up at once: no retry every period.
+    expect(leaseRequests(cluster)).toEqual(['0: get denied-shard-a 404', '0: create 403']);
     const view = await firstValueFrom(shards.view$);
     expect(view.active).toBe(false);
     factory.shutdown();
   });
 
   it('stops working at once, not at its renew deadline, when its renewals become forbidden', async () => {
-    const kc = new KubeConfig();
-    kc.loadFromString(server.kubeconfig());
+    const { scheduler, cluster } = createLeaseCluster();
     const shards = new ShardMembership({
-      kubeConfig: kc,
+      client: cluster.client,
+      scheduler,
       namespace: 'default',
       name: 'revoked',
       identity: 'a',
       ...timings,
     });
+    const views: string[] = [];
+    shards.view$.subscribe((v) =>
+      views.push(`${scheduler.now()}: ${v.active ? 'active' : 'inactive'} [${v.members.join()}]`),
+    );
     let ownershipError: unknown;
     shards.ownership$.subscribe({ error: (e: unknown) => (ownershipError = e) });
-    shards.start();
-    await firstValueFrom(shards.view$.pipe(filter((v) => v.active)));
-    const forbiddenAt = performance.now();
-    const forbidden = server.faults.failNext(Infinity, { code: 403 }, { resource: Leases, verb: 'update' });
-    await firstValueFrom(shards.view$.pipe(filter((v) => !v.active)));
-    expect(performance.now() - forbiddenAt).toBeLessThan(timings.renewDeadlineMs - timings.retryPeriodMs);
+    shards.start(); // joins at 0, renews every 300 ms, works a lease duration after joining
+    await advance(scheduler, 2_050);
+    const forbidden = cluster.failNext(Infinity, { code: 403 }, { resource: Leases, verb: 'update' });
+    await advance(scheduler, 3_000);
+    // The next renewal (at 2100) is refused: no waiting for the deadline (1800 + 1500).
+    expect(views).toEqual(['0: inactive []', '0: inactive [a]', '2000: active [a]', '2100: inactive [a]']);
+    expect(leaseRequests(cluster).slice(-1)).toEqual(['2100: update revoked-shard-a 403']);
     expect(shards.health.phase).toBe('failed');
     expect(ownershipError).toBeInstanceOf(ForbiddenError);
     forbidden.cancel();
-    await shards.stop(); // deletes its lease: the stop itself is allowed again
-    expect(server.find(Leases, 'revoked-shard-a', 'default')).toBeUndefined();
+    const stopped = shards.stop(); // deletes its lease: the stop itself is allowed again
+    await advance(scheduler, 0);
+    await stopped;
+    expect(cluster.find(Leases, 'revoked-shard-a', 'default')).toBeUndefined();
     expect(shards.health.phase).toBe('failed');
   });
 });
