@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import type { CacheSyncOptions } from './cache-sync.js';
 import type { KubeClient } from './client/kube-client.js';
 import type { Write } from './client/write.js';
 import type { InformerEvent } from './events.js';
@@ -93,6 +94,18 @@ export interface Informer<T extends KubeObject> {
    * is rejected with {@link InformerStoppedError}; subscribe to something (or call `start()`) first.
    */
   readonly synced: Promise<void>;
+  /**
+   * Waits for the first sync with a deadline: resolves once synced, rejects with the fatal
+   * error, and with a {@link CacheSyncError} (naming this informer, its phase and last error)
+   * once `timeoutMs` passes or `signal` aborts. Unlike `synced`, it starts the informer and holds
+   * it running while it waits (as `waitForCacheSync` does).
+   *
+   * @example
+   * ```ts
+   * await pods.waitForSync({ timeoutMs: 10_000 }); // CacheSyncError if the server cannot be reached
+   * ```
+   */
+  waitForSync(options?: CacheSyncOptions): Promise<void>;
   /** The informer's state; replays the current value and emits on each change. */
   readonly health$: Observable<InformerHealth>;
   /** The current health snapshot. Reading it has no effect on `health$`. */

@@ -1,4 +1,5 @@
 import { Observable, Subject, Subscription, of, race, share, timer, type SchedulerLike } from 'rxjs';
+import { waitForCacheSync, type CacheSyncOptions } from './cache-sync.js';
 import { CacheWriter } from './cache-writer.js';
 import type { KubeClient } from './client/kube-client.js';
 import type { Write } from './client/write.js';
@@ -105,6 +106,10 @@ export class SharedInformer<T extends KubeObject> implements Informer<T> {
 
   get synced(): Promise<void> {
     return (this.run ?? this.idle).promise;
+  }
+
+  waitForSync(options: CacheSyncOptions = {}): Promise<void> {
+    return waitForCacheSync([this], options, this.config.scheduler);
   }
 
   waitFor(write: Write | KubeObject, options?: WaitForOptions): Promise<void> {

@@ -98,4 +98,17 @@ describe('waitForCacheSync', () => {
       ForbiddenError,
     );
   });
+
+  it('informer.waitForSync starts the informer, resolves once synced, and rejects with a CacheSyncError past its deadline', async () => {
+    server = await createKubeApiServer();
+    const cms = factoryFor(server.kubeConfig).informer(ConfigMaps, { namespace: 'shop' });
+    await cms.waitForSync({ timeoutMs: 10_000 }); // nothing subscribed: it starts the informer itself
+    expect(server!.requests.filter((r) => r.resource === 'configmaps').length).toBeGreaterThan(0);
+
+    const pods = factoryFor(unreachable()).informer(Pods);
+    const error = (await pods.waitForSync({ timeoutMs: 200 }).catch((e: unknown) => e)) as CacheSyncError;
+    expect(error).toBeInstanceOf(CacheSyncError);
+    expect(error.pending.map((p) => p.resource)).toEqual(['pods']);
+    expect(error.pending[0]?.lastError).toBeInstanceOf(ConnectionError);
+  });
 });

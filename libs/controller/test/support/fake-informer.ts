@@ -14,7 +14,16 @@ import {
   type ResourceDescriptor,
   type Store,
 } from '@rxinformer/core';
-import { BehaviorSubject, Observable, Subject, map, of, type Subscription } from 'rxjs';
+import {
+  BehaviorSubject,
+  Observable,
+  Subject,
+  filter,
+  firstValueFrom,
+  map,
+  of,
+  type Subscription,
+} from 'rxjs';
 
 /** A kubeconfig for a server that is never called: the fake's reconciles do not write. */
 function unusedKubeConfig(): KubeConfig {
@@ -91,6 +100,11 @@ export class FakeInformer<T extends KubeObject> implements Informer<T> {
 
   get health(): InformerHealth {
     return idleHealth;
+  }
+
+  /** Resolves once the test has called `sync()`. */
+  waitForSync(): Promise<void> {
+    return firstValueFrom(this.syncedState.pipe(filter(Boolean))).then(() => undefined);
   }
 
   /** The fake shows what the test puts: there is nothing to wait for. */
