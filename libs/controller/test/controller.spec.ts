@@ -1,6 +1,8 @@
+// The controller over informers of a fake cluster, in virtual time: every reconcile is recorded
+// at `scheduler.now()`, so delays (backoff, requeueAfterMs) are asserted exactly, not polled for.
 import { Registry } from 'prom-client';
-import { BehaviorSubject, firstValueFrom, filter } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BehaviorSubject, VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigMaps,
   Deployments,
@@ -8,7 +10,7 @@ import {
   type InformerFactory,
   type KubeObject,
 } from '@rxinformer/core';
-import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
+import { advance, createFakeCluster, type FakeCluster } from '@rxinformer/testing';
 import {
   controller,
   type Controller,
@@ -17,22 +19,32 @@ import {
   type ReconcileRequest,
 } from '@rxinformer/controller';
 
-/** Polls an assertion until it holds (the suite's own bound, far above what a run needs). */
-const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 20_000, interval: 20 });
-let server: KubeApiServer;
-let factory: InformerFactory;
+type ConfigMap = KubeObject & { data?: Record<string, string> };
+
+let scheduler: VirtualTimeScheduler;
+let cluster: FakeCluster;
+let factory: InformerFactory<undefined>;
 let running: Controller | undefined;
 
-beforeEach(async () => {
-  server = await createKubeApiServer({ bookmarkIntervalMs: 100 });
-  factory = createInformerFactory({ kubeConfig: server.kubeConfig, lingerMs: 0 });
+beforeEach(() => {
+  scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+  cluster = createFakeCluster({ scheduler });
+  factory = createInformerFactory({ source: cluster, scheduler, random: () => 0, lingerMs: 0 });
 });
 afterEach(async () => {
-  await running?.stop();
+  if (running) await stop(running);
   running = undefined;
   factory.shutdown();
-  await server.close();
+  await advance(scheduler, 0);
+  expect(scheduler.actions.map((a) => a.delay)).toEqual([]); // no timer outlives the controller
 });
+
+/** Stops a controller, letting the clock run what the stop waits for. */
+async function stop(c: Controller, options: { drain?: boolean } = {}): Promise<void> {
+  const stopped = c.stop(options);
+  await advance(scheduler, 0);
+  await stopped;
+}
 
 const cm = (name: string, data: Record<string, string> = {}) => ({
   metadata: { name, namespace: 'shop' },
@@ -70,64 +82,80 @@ const untilAborted =
     );
   };
 
-describe('controller over the simulator', () => {
+describe('controller over a fake cluster in virtual time', () => {
   it('reconciles every cached object once, only after the informers synced, with the current object', async () => {
-    for (let i = 0; i < 5; i++) server.create(ConfigMaps, cm(`cm-${i}`, { v: String(i) }));
-    const cms = factory.informer(ConfigMaps, { namespace: 'shop' });
-    const seen: { key: string; v: string | undefined; storeSize: number }[] = [];
-    running = controller({
+    for (let i = 0; i < 5; i++) cluster.create(ConfigMaps, cm(`cm-${i}`, { v: String(i) }));
+    const cms = factory.informer<ConfigMap>(ConfigMaps, { namespace: 'shop' });
+    const seen: { at: number; key: string; v: string | undefined; storeSize: number }[] = [];
+    running = controller<ConfigMap>({
       name: 'cms',
       for: cms,
       concurrency: 3,
+      scheduler,
       reconcile: ({ key, object }) =>
-        void seen.push({ key, v: object?.data?.['v'], storeSize: cms.store.size }),
+        void seen.push({ at: scheduler.now(), key, v: object?.data?.['v'], storeSize: cms.store.size }),
     });
     running.start();
-    await eventually(() => expect(seen).toHaveLength(5));
+    await advance(scheduler, 0);
     expect(seen.every((s) => s.storeSize === 5)).toBe(true);
-    expect(seen.map((s) => `${s.key}=${s.v}`).sort()).toEqual([
-      'shop/cm-0=0',
-      'shop/cm-1=1',
-      'shop/cm-2=2',
-      'shop/cm-3=3',
-      'shop/cm-4=4',
+    expect(seen.map((s) => `${s.at}: ${s.key}=${s.v}`).sort()).toEqual([
+      '0: shop/cm-0=0',
+      '0: shop/cm-1=1',
+      '0: shop/cm-2=2',
+      '0: shop/cm-3=3',
+      '0: shop/cm-4=4',
     ]);
-    server.patch(ConfigMaps, 'cm-2', { data: { v: 'new' } }, { namespace: 'shop' });
-    server.delete(ConfigMaps, 'cm-3', 'shop');
-    await eventually(() => expect(seen).toHaveLength(7));
+    await advance(scheduler, 1_000);
+    expect(seen).toHaveLength(5); // once each: nothing requeues an unchanged object
+    cluster.patch(ConfigMaps, 'cm-2', { data: { v: 'new' } }, { namespace: 'shop' });
+    cluster.delete(ConfigMaps, 'cm-3', 'shop');
+    await advance(scheduler, 0);
+    await advance(scheduler, 60_000);
     expect(
       seen
         .slice(5)
-        .map((s) => `${s.key}=${s.v}`)
+        .map((s) => `${s.at}: ${s.key}=${s.v}`)
         .sort(),
-    ).toEqual(['shop/cm-2=new', 'shop/cm-3=undefined']);
+    ).toEqual(['1000: shop/cm-2=new', '1000: shop/cm-3=undefined']);
   });
 
   it('maps owned objects to their controlling owner, ignoring non-controller and other-kind references', async () => {
-    const d = server.create(Deployments, deployment('web')) as { metadata: { uid: string; name: string } };
+    const d = cluster.create(Deployments, deployment('web')) as { metadata: { uid: string; name: string } };
     const keys: string[] = [];
     running = controller({
       name: 'deployments',
       for: factory.informer(Deployments, { namespace: 'shop' }),
       owns: [factory.informer(ConfigMaps, { namespace: 'shop' })],
-      reconcile: ({ key }) => void keys.push(key),
+      scheduler,
+      reconcile: ({ key }) => void keys.push(`${scheduler.now()}: ${key}`),
     });
     running.start();
-    await eventually(() => expect(keys).toEqual(['shop/web']));
-    server.create(ConfigMaps, ownedBy('not-controller', d.metadata, false));
-    server.create(ConfigMaps, ownedBy('other-kind', d.metadata, true, 'StatefulSet'));
-    server.create(ConfigMaps, ownedBy('owned', d.metadata));
-    await eventually(() => expect(keys).toEqual(['shop/web', 'shop/web']));
-    server.patch(ConfigMaps, 'owned', { data: { x: '1' } }, { namespace: 'shop' });
-    await eventually(() => expect(keys).toHaveLength(3));
-    server.patch(ConfigMaps, 'not-controller', { data: { x: '1' } }, { namespace: 'shop' });
-    server.patch(ConfigMaps, 'owned', { data: { x: '2' } }, { namespace: 'shop' });
-    await eventually(() => expect(keys).toHaveLength(4));
-    expect(new Set(keys)).toEqual(new Set(['shop/web']));
+    await advance(scheduler, 0);
+    expect(keys).toEqual(['0: shop/web']);
+    // One write a step, so that a wrongly mapped event cannot hide in a coalesced key.
+    const step = async (write: () => void) => {
+      await advance(scheduler, 100);
+      write();
+      await advance(scheduler, 0);
+    };
+    await step(() => cluster.create(ConfigMaps, ownedBy('not-controller', d.metadata, false)));
+    await step(() => cluster.create(ConfigMaps, ownedBy('other-kind', d.metadata, true, 'StatefulSet')));
+    expect(keys).toEqual(['0: shop/web']);
+    await step(() => cluster.create(ConfigMaps, ownedBy('owned', d.metadata)));
+    expect(keys).toEqual(['0: shop/web', '300: shop/web']);
+    await step(() => cluster.patch(ConfigMaps, 'owned', { data: { x: '1' } }, { namespace: 'shop' }));
+    expect(keys).toEqual(['0: shop/web', '300: shop/web', '400: shop/web']);
+    await step(() =>
+      cluster.patch(ConfigMaps, 'not-controller', { data: { x: '1' } }, { namespace: 'shop' }),
+    );
+    await step(() => cluster.patch(ConfigMaps, 'other-kind', { data: { x: '1' } }, { namespace: 'shop' }));
+    expect(keys).toHaveLength(3);
+    await step(() => cluster.patch(ConfigMaps, 'owned', { data: { x: '2' } }, { namespace: 'shop' }));
+    expect(keys).toEqual(['0: shop/web', '300: shop/web', '400: shop/web', '700: shop/web']);
   });
 
   it('maps objects of watched resources to primary keys with a function', async () => {
-    server.create(ConfigMaps, cm('site'));
+    cluster.create(ConfigMaps, cm('site'));
     const keys: string[] = [];
     running = controller({
       name: 'watches',
@@ -138,34 +166,53 @@ describe('controller over the simulator', () => {
           map: (d) => [`shop/${d.metadata?.labels?.['site'] ?? ''}`],
         },
       ],
-      reconcile: ({ key }) => void keys.push(key),
+      scheduler,
+      reconcile: ({ key }) => void keys.push(`${scheduler.now()}: ${key}`),
     });
     running.start();
-    await eventually(() => expect(keys).toEqual(['shop/site']));
-    server.create(Deployments, {
+    await advance(scheduler, 0);
+    expect(keys).toEqual(['0: shop/site']);
+    await advance(scheduler, 500);
+    cluster.create(Deployments, {
       ...deployment('d'),
       metadata: { name: 'd', namespace: 'shop', labels: { site: 'site' } },
     });
-    await eventually(() => expect(keys).toEqual(['shop/site', 'shop/site']));
+    await advance(scheduler, 0);
+    expect(keys).toEqual(['0: shop/site', '500: shop/site']);
   });
 
   it('retries a failing key with backoff without stopping the loop, and counts results in controller-runtime metrics', async () => {
-    server.create(ConfigMaps, cm('bad'));
-    server.create(ConfigMaps, cm('good'));
+    cluster.create(ConfigMaps, cm('bad'));
+    cluster.create(ConfigMaps, cm('good'));
     const registry = new Registry();
     const attempts: string[] = [];
     running = controller({
       name: 'flaky',
       for: factory.informer(ConfigMaps, { namespace: 'shop' }),
       registry,
+      scheduler, // the default rate limiter: 5 ms doubling per failure
       reconcile: ({ key }) => {
-        attempts.push(key);
-        if (key === 'shop/bad' && attempts.filter((k) => k === key).length <= 3) throw new Error('boom');
+        attempts.push(`${scheduler.now()}: ${key}`);
+        if (key === 'shop/bad' && attempts.filter((a) => a.endsWith(key)).length <= 3)
+          throw new Error('boom');
       },
     });
     running.start();
-    await eventually(() => expect(attempts.filter((k) => k === 'shop/bad')).toHaveLength(4));
-    expect(attempts.filter((k) => k === 'shop/good')).toHaveLength(1);
+    await advance(scheduler, 34);
+    expect(attempts.filter((a) => a.endsWith('shop/bad'))).toEqual([
+      '0: shop/bad',
+      '5: shop/bad', // +5 ms
+      '15: shop/bad', // +10 ms
+    ]);
+    await advance(scheduler, 1);
+    await advance(scheduler, 60_000);
+    expect(attempts.filter((a) => a.endsWith('shop/bad'))).toEqual([
+      '0: shop/bad',
+      '5: shop/bad',
+      '15: shop/bad',
+      '35: shop/bad', // +20 ms, then it succeeds and is not retried again
+    ]);
+    expect(attempts.filter((a) => a.endsWith('shop/good'))).toEqual(['0: shop/good']);
     const text = await registry.metrics();
     expect(text).toContain('controller_runtime_reconcile_total{controller="flaky",result="error"} 3');
     expect(text).toContain('controller_runtime_reconcile_total{controller="flaky",result="success"} 2');
@@ -175,30 +222,36 @@ describe('controller over the simulator', () => {
   });
 
   it('requeues after the delay a reconcile asks for', async () => {
-    server.create(ConfigMaps, cm('poll'));
+    cluster.create(ConfigMaps, cm('poll'));
     const times: number[] = [];
     running = controller({
       name: 'poll',
       for: factory.informer(ConfigMaps, { namespace: 'shop' }),
+      scheduler,
       reconcile: () => {
-        times.push(Date.now());
+        times.push(scheduler.now());
         return times.length < 3 ? { requeueAfterMs: 50 } : undefined;
       },
     });
     running.start();
-    await eventually(() => expect(times).toHaveLength(3));
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(45);
+    await advance(scheduler, 49);
+    expect(times).toEqual([0]);
+    await advance(scheduler, 1);
+    expect(times).toEqual([0, 50]);
+    await advance(scheduler, 60_000);
+    expect(times).toEqual([0, 50, 100]);
   });
 
   it('aborts the signal of an in-flight reconcile superseded by a newer event, then reconciles the new state', async () => {
-    server.create(ConfigMaps, cm('slow', { v: '1' }));
-    const runs: ReconcileRequest<KubeObject & { data?: Record<string, string> }>[] = [];
+    cluster.create(ConfigMaps, cm('slow', { v: '1' }));
+    const runs: { at: number; request: ReconcileRequest<ConfigMap> }[] = [];
     let aborted: unknown;
-    running = controller({
+    running = controller<ConfigMap>({
       name: 'slow',
-      for: factory.informer(ConfigMaps, { namespace: 'shop' }),
+      for: factory.informer<ConfigMap>(ConfigMaps, { namespace: 'shop' }),
+      scheduler,
       reconcile: (request) => {
-        runs.push(request);
+        runs.push({ at: scheduler.now(), request });
         if (runs.length > 1) return;
         return new Promise<void>((_, reject) =>
           request.signal.addEventListener('abort', () => reject((aborted = request.signal.reason)), {
@@ -208,15 +261,18 @@ describe('controller over the simulator', () => {
       },
     });
     running.start();
-    await eventually(() => expect(runs).toHaveLength(1));
-    server.patch(ConfigMaps, 'slow', { data: { v: '2' } }, { namespace: 'shop' });
-    await eventually(() => expect(runs).toHaveLength(2));
+    await advance(scheduler, 1_000);
+    expect(runs.map((r) => r.at)).toEqual([0]);
+    expect(runs[0]!.request.signal.aborted).toBe(false);
+    cluster.patch(ConfigMaps, 'slow', { data: { v: '2' } }, { namespace: 'shop' });
+    await advance(scheduler, 0);
+    expect(runs.map((r) => r.at)).toEqual([0, 1_000]);
     expect(String(aborted)).toContain('superseded');
-    expect(runs[1]!.object?.data?.['v']).toBe('2');
+    expect(runs[1]!.request.object?.data?.['v']).toBe('2');
   });
 
   it('reconciles only while the ownership allows, and only the keys it allows', async () => {
-    for (const name of ['a', 'b', 'c']) server.create(ConfigMaps, cm(name));
+    for (const name of ['a', 'b', 'c']) cluster.create(ConfigMaps, cm(name));
     const ownership$ = new BehaviorSubject<KeyFilter | undefined>(undefined);
     let stopped = false;
     const ownership: KeyOwnership = {
@@ -225,79 +281,96 @@ describe('controller over the simulator', () => {
       stop: async () => void (stopped = true),
     };
     const keys: string[] = [];
+    const cms = factory.informer<ConfigMap>(ConfigMaps, { namespace: 'shop' });
     const c = controller({
       name: 'owned',
-      for: factory.informer(ConfigMaps, { namespace: 'shop' }),
+      for: cms,
       ownership,
+      scheduler,
       reconcile: ({ key }) => void keys.push(key),
     });
     running = c;
     c.start();
-    await factory.waitForCacheSync([factory.informer(ConfigMaps, { namespace: 'shop' })]);
+    await advance(scheduler, 1_000);
+    expect(cms.store.size).toBe(3); // synced, yet not owned
     expect(keys).toEqual([]);
     ownership$.next((key) => key !== 'shop/b');
-    await eventually(() => expect([...keys].sort()).toEqual(['shop/a', 'shop/c']));
+    await advance(scheduler, 0);
+    expect([...keys].sort()).toEqual(['shop/a', 'shop/c']);
     ownership$.next(undefined);
-    await firstValueFrom(c.active$.pipe(filter((a) => !a)));
-    const modified = firstValueFrom(
-      factory.informer(ConfigMaps, { namespace: 'shop' }).events$.pipe(filter((e) => e.type === 'MODIFIED')),
-    );
-    server.patch(ConfigMaps, 'a', { data: { x: '1' } }, { namespace: 'shop' });
-    await modified; // an event while inactive queues nothing
+    await advance(scheduler, 0);
+    expect(c.status.phase).not.toBe('active');
+    cluster.patch(ConfigMaps, 'a', { data: { x: '1' } }, { namespace: 'shop' });
+    await advance(scheduler, 1_000);
+    expect(cms.store.get('shop/a')?.data).toEqual({ x: '1' }); // the event arrived …
+    expect(keys).toHaveLength(2); // … and queued nothing while inactive
     ownership$.next(() => true); // gaining ownership queues every cached key
-    await eventually(() => expect(keys.slice(2).sort()).toEqual(['shop/a', 'shop/b', 'shop/c']));
-    await c.stop();
+    await advance(scheduler, 0);
+    expect(keys.slice(2).sort()).toEqual(['shop/a', 'shop/b', 'shop/c']);
+    await stop(c);
     running = undefined;
     expect(stopped).toBe(true);
   });
 
   it('stops with drain after finishing queued work, and without drain by aborting in-flight reconciles', async () => {
-    for (let i = 0; i < 4; i++) server.create(ConfigMaps, cm(`d-${i}`));
+    for (let i = 0; i < 4; i++) cluster.create(ConfigMaps, cm(`d-${i}`));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const done: string[] = [];
     const c = controller({
       name: 'drain',
       for: factory.informer(ConfigMaps, { namespace: 'shop' }),
+      scheduler,
       reconcile: async ({ key }) => {
         await gate;
         done.push(key);
       },
     });
     c.start();
-    await firstValueFrom(c.active$.pipe(filter(Boolean)));
+    await advance(scheduler, 0);
+    expect(c.status.phase).toBe('active');
+    expect(done).toEqual([]); // one reconcile waits at the gate, three keys are queued
     const stopping = c.stop({ drain: true });
     release();
+    await advance(scheduler, 0);
     await stopping;
-    expect(done).toHaveLength(4);
+    expect([...done].sort()).toEqual(['shop/d-0', 'shop/d-1', 'shop/d-2', 'shop/d-3']);
 
     const signals: AbortSignal[] = [];
     const c2 = controller({
       name: 'abort',
       for: factory.informer(ConfigMaps, { namespace: 'shop' }),
       concurrency: 2,
+      scheduler,
       reconcile: untilAborted(signals),
     });
     c2.start();
-    await eventually(() => expect(signals).toHaveLength(2));
-    await c2.stop();
+    await advance(scheduler, 1_000);
+    expect(signals).toHaveLength(2);
+    expect(signals.some((s) => s.aborted)).toBe(false);
+    await stop(c2);
     expect(signals.every((s) => s.aborted)).toBe(true);
     expect(signals).toHaveLength(2); // the two queued keys were handed back, not started
   });
 
   it('stops when its factory is shut down under it: in-flight reconciles aborted, done resolved', async () => {
-    server.create(ConfigMaps, cm('s-0'));
+    cluster.create(ConfigMaps, cm('s-0'));
     const signals: AbortSignal[] = [];
-    running = controller({
+    const c = controller({
       name: 'shutdown',
       for: factory.informer(ConfigMaps, { namespace: 'shop' }),
+      scheduler,
       reconcile: untilAborted(signals),
     });
-    running.start();
-    await eventually(() => expect(signals).toHaveLength(1));
+    running = c;
+    c.start();
+    await advance(scheduler, 1_000);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(false);
     factory.shutdown();
-    await running.done;
-    expect(running.status.phase).toBe('stopped');
-    expect(signals[0]?.aborted).toBe(true);
+    await advance(scheduler, 0);
+    await c.done;
+    expect(c.status.phase).toBe('stopped');
+    expect(signals[0]!.aborted).toBe(true);
   });
 });
