@@ -1,8 +1,8 @@
 // A fatal error of an informer or of the ownership is data: the controller fails (status$,
 // done), stops its workers, releases its ownership, and the process lives. Vitest reports any
-// unhandled error or rejection as a failure of the run.
-import { KubeConfig } from '@kubernetes/client-node';
-import { BehaviorSubject, firstValueFrom, filter } from 'rxjs';
+// unhandled error or rejection as a failure of the run. In virtual time over the fake cluster:
+// each failure is asserted at the exact virtual time it happens, not polled for.
+import { BehaviorSubject, VirtualAction, VirtualTimeScheduler, filter, firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConfigMaps,
@@ -15,7 +15,7 @@ import {
   type InformerFactory,
   type KubeObject,
 } from '@rxinformer/core';
-import { createKubeApiServer, type KubeApiServer } from '@rxinformer/testing';
+import { advance, createFakeCluster, type FakeCluster } from '@rxinformer/testing';
 import {
   LeaderElector,
   controller,
@@ -25,21 +25,26 @@ import {
   type KeyOwnership,
 } from '@rxinformer/controller';
 
-/** Polls an assertion until it holds (the suite's own bound, far above what a run needs). */
-const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 20_000, interval: 20 });
 const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 300 };
-let server: KubeApiServer;
-let factory: InformerFactory;
+let scheduler: VirtualTimeScheduler;
+let cluster: FakeCluster;
+let factory: InformerFactory<undefined>;
 const running: { stop(): Promise<void> }[] = [];
 
-beforeEach(async () => {
-  server = await createKubeApiServer({ bookmarkIntervalMs: 100 });
-  factory = createInformerFactory({ kubeConfig: server.kubeConfig, lingerMs: 0 });
+beforeEach(() => {
+  vi.spyOn(Math, 'random').mockReturnValue(0); // no jitter on a standby elector's retry period
+  scheduler = new VirtualTimeScheduler(VirtualAction, Infinity);
+  cluster = createFakeCluster({ scheduler });
+  factory = createInformerFactory({ source: cluster, scheduler, random: () => 0, lingerMs: 0 });
 });
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.stop()));
+  const stopped = Promise.all(running.splice(0).map((r) => r.stop()));
+  await advance(scheduler, 0); // lets the cluster answer the releases the stops send
+  await stopped;
   factory.shutdown();
-  await server.close();
+  await advance(scheduler, 0);
+  expect(scheduler.actions.map((a) => a.delay)).toEqual([]); // no timer outlives the test
+  vi.restoreAllMocks();
 });
 
 /** A CRD that is not installed: the API server answers its list with 404. */
@@ -51,10 +56,15 @@ const Widgets = defineResource<KubeObject>({
   namespaced: true,
 });
 
-function kubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromString(server.kubeconfig());
-  return kc;
+function elector(identity: string): LeaderElector {
+  return new LeaderElector({
+    client: cluster.client,
+    scheduler,
+    namespace: 'default',
+    name: 'op',
+    identity,
+    ...timings,
+  });
 }
 
 function track(c: Controller): Controller {
@@ -67,6 +77,16 @@ const phasesOf = (c: Controller) => {
   c.status$.subscribe((s) => phases.at(-1) !== s.phase && phases.push(s.phase));
   return phases;
 };
+
+/** `done`'s rejection and the virtual time it came at, once the clock has run to it. */
+function settled(c: Controller): { at?: number; error?: unknown; resolved?: boolean } {
+  const outcome: { at?: number; error?: unknown; resolved?: boolean } = {};
+  c.done.then(
+    () => void ((outcome.at = scheduler.now()), (outcome.resolved = true)),
+    (e: unknown) => void ((outcome.at = scheduler.now()), (outcome.error = e)),
+  );
+  return outcome;
+}
 
 describe('controller: informer and ownership failures are data', () => {
   it('fails, without crashing, when its `for` resource is not served (404), and says so on status$ and done', async () => {
@@ -82,15 +102,16 @@ describe('controller: informer and ownership failures are data', () => {
         name: 'widgets',
         for: factory.informer(Widgets),
         ownership,
+        scheduler,
         reconcile: ({ key }) => void reconciled.push(key),
       }),
     );
     const phases = phasesOf(c);
+    const outcome = settled(c);
     c.start();
-    const error = await c.done.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    await advance(scheduler, 0); // the first list is answered 404 at once
+    expect(outcome.at).toBe(0);
+    const error = outcome.error;
     expect(error).toBeInstanceOf(ResourceNotFoundError);
     const status: ControllerStatus = c.status;
     expect(status.phase).toBe('failed');
@@ -108,7 +129,7 @@ describe('controller: informer and ownership failures are data', () => {
   });
 
   it('on a 403 of an `owns` informer while leading: aborts in-flight reconciles, releases the Lease so another replica takes over', async () => {
-    server.create(Deployments, {
+    cluster.create(Deployments, {
       metadata: { name: 'web', namespace: 'shop' },
       spec: {
         selector: { matchLabels: { app: 'web' } },
@@ -118,92 +139,86 @@ describe('controller: informer and ownership failures are data', () => {
         },
       },
     });
-    const a = new LeaderElector({
-      kubeConfig: kubeConfig(),
-      namespace: 'default',
-      name: 'op',
-      identity: 'a',
-      ...timings,
-    });
-    const signals: AbortSignal[] = [];
+    const a = elector('a');
+    const signals: { at: number; signal: AbortSignal }[] = [];
     const c = track(
       controller({
         name: 'deployments',
         for: factory.informer(Deployments, { namespace: 'shop' }),
         owns: [factory.informer(ConfigMaps, { namespace: 'shop' })],
         ownership: a,
+        scheduler,
         reconcile: ({ signal }) => {
-          signals.push(signal);
+          signals.push({ at: scheduler.now(), signal });
           return new Promise<void>((_, reject) =>
             signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
           );
         },
       }),
     );
+    const outcome = settled(c);
     c.start();
-    await eventually(() => expect(signals).toHaveLength(1));
+    await advance(scheduler, 0); // a leads at once, the informers sync, web is reconciled
+    expect(signals.map((s) => s.at)).toEqual([0]);
     expect(c.status.phase).toBe('active');
+    await advance(scheduler, 1_000);
+    expect(signals).toHaveLength(1);
+    expect(outcome.at).toBeUndefined();
 
     // RBAC loses list and watch on ConfigMaps; the open watch ends, the next request is refused.
-    const forbidden = server.faults.failNext(Infinity, { code: 403 }, { resource: ConfigMaps });
-    server.faults.dropWatches({ resource: ConfigMaps });
-    const error = await c.done.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const forbidden = cluster.failNext(Infinity, { code: 403 }, { resource: ConfigMaps });
+    cluster.dropWatches({ resource: ConfigMaps });
+    await advance(scheduler, 0);
     forbidden.cancel();
+    expect(outcome.at).toBe(1_000);
+    const error = outcome.error;
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(c.status.failure).toMatchObject({ source: 'owns', index: 0, resource: 'configmaps', error });
-    expect(signals[0]!.aborted).toBe(true);
-    expect(signals[0]!.reason).toBe(error);
+    expect(signals[0]!.signal.aborted).toBe(true);
+    expect(signals[0]!.signal.reason).toBe(error);
     expect(a.isLeader).toBe(false);
-    const lease = server.find(Leases, 'op', 'default') as { spec?: { holderIdentity?: string } };
+    const lease = cluster.find(Leases, 'op', 'default') as { spec?: { holderIdentity?: string } };
     expect(lease.spec?.holderIdentity).toBe(''); // released, not left to expire
 
-    const b = new LeaderElector({
-      kubeConfig: kubeConfig(),
-      namespace: 'default',
-      name: 'op',
-      identity: 'b',
-      ...timings,
-    });
+    const b = elector('b');
     running.push(b);
+    const leading = firstValueFrom(b.leader$.pipe(filter(Boolean)));
     b.start();
-    await firstValueFrom(b.leader$.pipe(filter(Boolean)));
+    await advance(scheduler, 0); // at once: no waiting out a's lease duration
+    await leading;
+    expect(b.isLeader).toBe(true);
+    expect(scheduler.now()).toBe(1_000);
   });
 
   it('fails with source `ownership` when its LeaderElector may not read the Lease (403)', async () => {
-    server.create(ConfigMaps, { metadata: { name: 'a', namespace: 'shop' } });
-    const forbidden = server.faults.failNext(Infinity, { code: 403 }, { resource: Leases });
-    const elector = new LeaderElector({
-      kubeConfig: kubeConfig(),
-      namespace: 'default',
-      name: 'op',
-      identity: 'a',
-      ...timings,
-    });
+    cluster.create(ConfigMaps, { metadata: { name: 'a', namespace: 'shop' } });
+    const forbidden = cluster.failNext(Infinity, { code: 403 }, { resource: Leases });
+    const a = elector('a');
     const reconciled: string[] = [];
     const c = track(
       controller({
         name: 'cms',
         for: factory.informer(ConfigMaps, { namespace: 'shop' }),
-        ownership: elector,
+        ownership: a,
+        scheduler,
         reconcile: ({ key }) => void reconciled.push(key),
       }),
     );
+    const outcome = settled(c);
     c.start();
-    const error = await c.done.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    await advance(scheduler, 0); // the first get of the Lease is refused: no retry
     forbidden.cancel();
+    expect(outcome.at).toBe(0);
+    const error = outcome.error;
     expect(error).toBeInstanceOf(ForbiddenError);
     expect((error as ForbiddenError).context.resource).toBe('leases.coordination.k8s.io');
     expect(c.status).toMatchObject({
       phase: 'failed',
       failure: { source: 'ownership', index: undefined, resource: undefined, error },
     });
-    expect(elector.health.phase).toBe('failed');
+    expect(a.health.phase).toBe('failed');
+    expect(reconciled).toEqual([]);
+    await advance(scheduler, 10 * timings.retryPeriodMs);
     expect(reconciled).toEqual([]);
   });
 });
