@@ -1,6 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
-import { firstValueFrom, filter } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { firstValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import {
   ConfigMaps,
   ForbiddenError,
@@ -8,49 +7,95 @@ import {
   createInformerFactory,
   type InformerFactory,
 } from '@rxinformer/core';
-import { advance, churn, createKubeApiServer, populate, type KubeApiServer } from '@rxinformer/testing';
+import { advance, seededRandom } from '@rxinformer/testing';
 import { ShardMembership, controller, rendezvousOwner, type Controller } from '@rxinformer/controller';
 import { createLeaseCluster, leaseRequests } from './support/lease-cluster.js';
-
-/** Polls an assertion until it holds (the suite's own bound, far above what a run needs). */
-const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 30_000, interval: 50 });
 
 const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 300 };
 const REVISION = 'rxinformer.io/revision';
 const RECONCILED = 'example.com/reconciled-revision';
-
-let server: KubeApiServer;
-beforeAll(async () => {
-  server = await createKubeApiServer({ bookmarkIntervalMs: 200 });
-});
-afterAll(async () => {
-  await server.close();
-});
+const SIM = 'rxinformer.io/sim=true';
 
 interface Replica {
   identity: string;
-  factory: InformerFactory;
+  factory: InformerFactory<undefined>;
   shards: ShardMembership;
   controller: Controller;
   reconciled: number;
+  views: string[];
 }
 
 type Cm = { metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> } };
 
 describe('sharding', () => {
-  // On the HTTPS simulator and the wall clock: churn() writes at a wall-clock rate.
+  // In virtual time over the fake cluster: the churn is direct writes at a fixed virtual rate
+  // (4 every 10 ms, 400/s, 8:1:1 updates, creations, deletions) between steps of the clock.
   it('spreads 1,000 churning objects over replicas joining and leaving, never reconciling a key on two at once', async () => {
-    await populate(server, { resource: ConfigMaps, count: 1000, namespaces: 5, bytes: 64, seed: 3 });
+    const { scheduler, cluster } = createLeaseCluster();
+    const random = seededRandom(3);
+    const live: { name: string; namespace: string }[] = [];
+    const revisions = new Map<string, number>();
+    let created = 0;
+    const create = () => {
+      const name = `cm-${(created++).toString().padStart(4, '0')}`;
+      const namespace = `sim-0${created % 5}`;
+      cluster.create(ConfigMaps, {
+        metadata: {
+          name,
+          namespace,
+          labels: { 'rxinformer.io/sim': 'true' },
+          annotations: { [REVISION]: '1' },
+        },
+        data: { payload: 'x'.repeat(64) },
+      });
+      live.push({ name, namespace });
+      revisions.set(`${namespace}/${name}`, 1);
+    };
+    for (let i = 0; i < 1000; i++) create();
+    const counts = { created: 0, updated: 0, deleted: 0 };
+    const write = () => {
+      const roll = random.next() * 10;
+      if (roll < 1 || live.length === 0) {
+        create();
+        counts.created++;
+        return;
+      }
+      const at = random.int(live.length);
+      const { name, namespace } = live[at]!;
+      if (roll < 2) {
+        live[at] = live[live.length - 1]!;
+        live.pop();
+        cluster.delete(ConfigMaps, name, namespace);
+        counts.deleted++;
+      } else {
+        const revision = revisions.get(`${namespace}/${name}`)! + 1;
+        revisions.set(`${namespace}/${name}`, revision);
+        cluster.patch(
+          ConfigMaps,
+          name,
+          { metadata: { annotations: { [REVISION]: String(revision) } } },
+          { namespace },
+        );
+        counts.updated++;
+      }
+    };
+    let churning = true;
+    /** Moves the clock `ms` ahead in steps of 10 ms, writing 4 objects before each step while churning. */
+    const run = async (ms: number) => {
+      for (let t = 0; t < ms; t += 10) {
+        if (churning) for (let n = 0; n < 4; n++) write();
+        await advance(scheduler, 10);
+      }
+    };
+
     const running = new Map<string, string>(); // key -> replica reconciling it now
     const overlaps: string[] = [];
     const log: { key: string; replica: string; start: number; end: number }[] = [];
-
     function replica(identity: string): Replica {
-      const kc = new KubeConfig();
-      kc.loadFromString(server.kubeconfig());
-      const factory = createInformerFactory({ kubeConfig: kc, lingerMs: 0 });
+      const factory = createInformerFactory({ source: cluster, scheduler, random: () => 0, lingerMs: 0 });
       const shards = new ShardMembership({
-        kubeConfig: kc,
+        client: cluster.client,
+        scheduler,
         namespace: 'default',
         name: 'mirror',
         identity,
@@ -61,23 +106,30 @@ describe('sharding', () => {
         factory,
         shards,
         reconciled: 0,
+        views: [],
         controller: undefined as unknown as Controller,
       };
+      shards.view$.subscribe((v) =>
+        self.views.push(`${scheduler.now()}: ${v.active ? 'active' : 'inactive'} [${v.members.join()}]`),
+      );
       self.controller = controller<Cm>({
         name: `mirror-${identity}`,
-        for: factory.informer(ConfigMaps, { labelSelector: 'rxinformer.io/sim=true' }) as never,
+        for: factory.informer(ConfigMaps, { labelSelector: SIM }) as never,
         ownership: shards,
         concurrency: 4,
+        scheduler,
         reconcile: async ({ key, object, name, namespace, signal }) => {
           const other = running.get(key);
           if (other) overlaps.push(`${key}: ${identity} started while ${other} ran`);
           running.set(key, identity);
-          const start = performance.now();
+          const start = scheduler.now();
           try {
-            await new Promise((r) => setImmediate(r)); // some work, during which another replica could interleave
+            // 5 ms of work, during which another replica could interleave.
+            await new Promise<void>((r) => scheduler.schedule(() => r(), 5));
             const revision = object?.metadata?.annotations?.[REVISION];
             if (!object || revision === object.metadata?.annotations?.[RECONCILED] || signal.aborted) return;
-            server.patch(
+            if (!cluster.find(ConfigMaps, name, namespace)) return; // deleted meanwhile
+            cluster.patch(
               ConfigMaps,
               name,
               { metadata: { annotations: { [RECONCILED]: revision } } },
@@ -86,44 +138,57 @@ describe('sharding', () => {
             self.reconciled++;
           } finally {
             running.delete(key);
-            log.push({ key, replica: identity, start, end: performance.now() });
+            log.push({ key, replica: identity, start, end: scheduler.now() });
           }
         },
       });
       self.controller.start();
       return self;
     }
-    const active = (r: Replica, members: number) =>
-      firstValueFrom(r.shards.view$.pipe(filter((v) => v.active && v.members.length === members)));
 
     const a = replica('a');
     const b = replica('b');
-    await Promise.all([active(a, 2), active(b, 2)]);
-    const load = churn(server, {
-      resource: ConfigMaps,
-      ratePerSecond: 400,
-      mix: { update: 8, create: 1, delete: 1 },
-    });
+    await advance(scheduler, 2000); // both join at 0, see each other at once, work a lease duration later
+    expect(a.views).toEqual(['0: inactive []', '0: inactive [a,b]', '2000: active [a,b]']);
+    expect(b.views).toEqual(a.views);
 
-    const c = replica('c'); // joins while objects churn
-    await Promise.all([active(a, 3), active(b, 3), active(c, 3)]);
-    await eventually(() => expect(c.reconciled).toBeGreaterThan(50));
+    const c = replica('c'); // joins at 2000 while objects churn
+    await run(3000);
+    const ab = ['0: inactive []', '0: inactive [a,b]', '2000: active [a,b]', '2100: active [a,b,c]'];
+    expect(a.views).toEqual(ab); // sees c's lease at its next renewal
+    expect(b.views).toEqual(ab);
+    expect(c.views).toEqual(['2000: inactive []', '2000: inactive [a,b,c]', '4000: active [a,b,c]']);
+    expect(c.reconciled).toBeGreaterThan(50);
+
     const bReconciled = b.reconciled;
-    await b.controller.stop(); // leaves cleanly: deletes its shard lease after its work ended
-    expect(server.find(Leases, 'mirror-shard-b', 'default')).toBeUndefined();
-    await Promise.all([active(a, 2), active(c, 2)]);
-    const stats = await load.stop();
+    let bStoppedAt: number | undefined;
+    // Leaves cleanly at 5000: deletes its shard lease after its work ended.
+    void b.controller.stop().then(() => (bStoppedAt = scheduler.now()));
+    await run(10);
+    expect(bStoppedAt).toBe(5000);
+    expect(cluster.find(Leases, 'mirror-shard-b', 'default')).toBeUndefined();
+    await run(1000);
+    expect(a.views).toEqual([...ab, '5100: active [a,c]']);
+    expect(b.views).toEqual([...ab, '5000: inactive [a,b,c]']);
+    expect(c.views).toEqual([
+      '2000: inactive []',
+      '2000: inactive [a,b,c]',
+      '4000: active [a,b,c]',
+      '5300: active [a,c]',
+    ]);
+    churning = false; // at 6010
 
-    // Every object converges to its desired state.
-    await eventually(() => {
-      const pending = server
-        .list(ConfigMaps, { labelSelector: 'rxinformer.io/sim=true' })
+    // Every object converges to its desired state, 165 ms after the last write.
+    const pending = () =>
+      cluster
+        .list(ConfigMaps, { labelSelector: SIM })
         .filter(
           (o) =>
             (o as Cm).metadata?.annotations?.[REVISION] !== (o as Cm).metadata?.annotations?.[RECONCILED],
         );
-      expect(pending).toHaveLength(0);
-    });
+    while (pending().length > 0 && scheduler.now() < 10_000) await advance(scheduler, 1);
+    expect(scheduler.now()).toBe(6175);
+    expect(pending()).toHaveLength(0);
     expect(b.reconciled).toBe(bReconciled);
     expect(overlaps).toEqual([]);
     // The log, checked independently: per key, no two reconciles overlap in time.
@@ -140,14 +205,22 @@ describe('sharding', () => {
     // Keys moved: the joiner and the leaver both did work, and each key's last reconcile ran on its owner.
     expect(c.reconciled).toBeGreaterThan(0);
     expect(bReconciled).toBeGreaterThan(0);
-    const replicas = new Set(log.map((e) => e.replica));
-    expect(replicas).toEqual(new Set(['a', 'b', 'c']));
+    expect(new Set(log.map((e) => e.replica))).toEqual(new Set(['a', 'b', 'c']));
+    const misplaced = cluster
+      .list(ConfigMaps, { labelSelector: SIM })
+      .map((o) => `${o.metadata!.namespace}/${o.metadata!.name}`)
+      .filter((key) => byKey.get(key)!.at(-1)!.replica !== rendezvousOwner(key, ['a', 'c']));
+    expect(misplaced).toEqual([]);
     console.info(
-      `churn: ${stats.events} writes at ${stats.ratePerSecond.toFixed(0)}/s; reconciles: ${log.length} (a ${a.reconciled}, b ${bReconciled}, c ${c.reconciled} writes); keys: ${byKey.size}`,
+      `churn: ${counts.created + counts.updated + counts.deleted} writes at 400/s (virtual); reconciles: ${log.length} (a ${a.reconciled}, b ${bReconciled}, c ${c.reconciled} writes); keys: ${byKey.size}`,
     );
-    for (const r of [a, c]) await r.controller.stop();
+    const stopped = Promise.all([a, c].map((r) => r.controller.stop()));
+    await advance(scheduler, 10);
+    await stopped;
     for (const r of [a, b, c]) r.factory.shutdown();
-    expect(server.list(Leases, { namespace: 'default' })).toHaveLength(0);
+    await advance(scheduler, 0);
+    expect(cluster.list(Leases, { namespace: 'default' })).toHaveLength(0);
+    expect(scheduler.actions).toEqual([]); // no timer outlives the replicas
   });
 
   it('assigns each key to one member, and moves only the keys of a member that leaves', () => {
