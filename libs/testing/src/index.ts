@@ -2,6 +2,7 @@ export { KubeStatusError, StatusErrors, type KubeStatus, type StatusCause } from
 export {
   createKubeApiServer,
   type DirectListOptions,
+  type DirectObjects,
   type DirectPatchOptions,
   type KubeApiServer,
 } from './server/kube-api-server.js';

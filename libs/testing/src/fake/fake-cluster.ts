@@ -24,7 +24,7 @@ import {
 } from '../faults/fault-injector.js';
 import type { RequestMatch } from '../request/request-match.js';
 import { DirectApi } from '../server/direct-api.js';
-import type { DirectListOptions, DirectPatchOptions } from '../server/kube-api-server.js';
+import type { DirectObjects } from '../server/kube-api-server.js';
 import { serveCustomResourceDefinitions } from '../store/custom-resource-definitions.js';
 import { serveNamespaces } from '../store/namespaces.js';
 import { ObjectStore } from '../store/object-store.js';
@@ -81,7 +81,7 @@ export interface FakeClusterOptions {
  * cluster.expireWatches(); // the next watch answers 410: the informer relists
  * ```
  */
-export interface FakeCluster extends InformerSource, KubeBackend {
+export interface FakeCluster extends InformerSource, KubeBackend, DirectObjects {
   readonly scheduler: SchedulerLike;
   /** A `KubeClient` on this cluster: writes change the store and reach its watches. */
   readonly client: KubeClient;
@@ -94,28 +94,6 @@ export interface FakeCluster extends InformerSource, KubeBackend {
   requestJson<R>(request: JsonRequest): Observable<R>;
   /** Finds a served resource (built-in, registered, or defined by a CRD object) by apiVersion and kind. */
   discover<T extends KubeObject = KubeObject>(reference: ResourceReference): Promise<ResourceDescriptor<T>>;
-  /** Serves another resource. */
-  register(resource: ResourceDescriptor, options?: { hasStatus?: boolean }): void;
-  /** The current resourceVersion (of the latest write, any resource). */
-  readonly resourceVersion: string;
-  /** Direct, synchronous methods: the same semantics and watch events as the client's, no request recorded. */
-  create<T extends KubeObject>(resource: ResourceDescriptor<T>, object: T): T;
-  get<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, namespace?: string): T;
-  find<T extends KubeObject>(
-    resource: ResourceDescriptor<T>,
-    name: string,
-    namespace?: string,
-  ): T | undefined;
-  list<T extends KubeObject>(resource: ResourceDescriptor<T>, options?: DirectListOptions): T[];
-  update<T extends KubeObject>(resource: ResourceDescriptor<T>, object: T): T;
-  patch<T extends KubeObject>(
-    resource: ResourceDescriptor<T>,
-    name: string,
-    patch: unknown,
-    options?: DirectPatchOptions,
-  ): T;
-  delete<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, namespace?: string): T;
-  count(resource: ResourceDescriptor, namespace?: string): number;
   /** Every request answered or open so far (or since `clearRequests`), in arrival order. */
   readonly requests: readonly FakeRequest[];
   /** The requests that wrote (create, update, patch, delete), accepted or refused. */

@@ -61,19 +61,18 @@ export interface DirectPatchOptions {
  * await server.close();
  * ```
  */
-export interface KubeApiServer {
-  /** `https://127.0.0.1:PORT`. */
-  readonly url: string;
-  readonly port: number;
-  readonly token: string;
-  /** PEM of the CA that signed the server certificate. */
-  readonly caPem: string;
-  /** A client-node KubeConfig for this server (cluster with CA data, user with the token). */
-  readonly kubeConfig: KubeConfig;
-  /** The kubeconfig document (JSON, readable as YAML). */
-  kubeconfig(): string;
-  /** Writes the kubeconfig to `path` (mode 0600). */
-  writeKubeconfig(path: string): Promise<void>;
+/**
+ * The direct, synchronous object methods the simulator and the fake cluster share: REST
+ * semantics (the same errors as `KubeStatusError`, the same watch events) without a request.
+ *
+ * @example
+ * ```ts
+ * const objects: DirectObjects = server;
+ * objects.create(ConfigMaps, { metadata: { name: 'web', namespace: 'shop' } });
+ * objects.count(ConfigMaps, 'shop'); // 1
+ * ```
+ */
+export interface DirectObjects {
   /** Serves another resource (a CRD's objects can also be served by creating the CRD object). */
   register(resource: ResourceDescriptor, options?: { hasStatus?: boolean }): void;
   /** The current resourceVersion (of the latest write, any resource). */
@@ -98,6 +97,21 @@ export interface KubeApiServer {
   delete<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, namespace?: string): T;
   /** Number of objects of a resource (in a namespace). */
   count(resource: ResourceDescriptor, namespace?: string): number;
+}
+
+export interface KubeApiServer extends DirectObjects {
+  /** `https://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  /** PEM of the CA that signed the server certificate. */
+  readonly caPem: string;
+  /** A client-node KubeConfig for this server (cluster with CA data, user with the token). */
+  readonly kubeConfig: KubeConfig;
+  /** The kubeconfig document (JSON, readable as YAML). */
+  kubeconfig(): string;
+  /** Writes the kubeconfig to `path` (mode 0600). */
+  writeKubeconfig(path: string): Promise<void>;
   /** Every request served so far (or since `clearRequests`). */
   readonly requests: readonly RequestLogEntry[];
   clearRequests(): void;
